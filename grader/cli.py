@@ -1,0 +1,351 @@
+"""`course`: the command line. Each command is its parameters, its help text, and one call into the core.
+
+Exit codes: 0 success (for `check`: the exercise passed), 1 a failing check or
+verification, 2 a usage error (unknown id, bad course.toml, no workspace...).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from grader import __version__
+from grader.errors import CourseError
+
+app = typer.Typer(
+    name="course",
+    help="A graded, terminal course from machine-learning fundamentals to LLMs.\n\n"
+         "Run `course` to see where you are, `course next` for the exercise to do, `course check` to grade it.",
+    add_completion=False,
+    no_args_is_help=False,
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+class _LazyConsole:
+    """A rich Console made on first use, so `course --help` never imports rich."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._console = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")) or None, **self._kwargs)
+        return getattr(self._console, name)
+
+
+console: Any = _LazyConsole()
+err: Any = _LazyConsole(stderr=True)
+_state: dict[str, Any] = {"workspace": None}
+
+ExerciseId = Annotated[Optional[str], typer.Argument(help="Exercise id (see `course list`); default: the current exercise.", show_default=False)]
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the core's CourseError into one clear message and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CourseError as exc:
+            err.print(f"[bold red]Error:[/] {exc.message}", markup=True, highlight=False)
+            if exc.fix:
+                err.print(exc.fix, markup=False)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("Stopped.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _session(create: bool = True):
+    from grader.session import Session
+
+    session, created = Session.open(_state["workspace"], create=create)
+    if created:
+        console.print(f"Created your course workspace at [bold]{session.workspace.root}[/] "
+                      "(your exercise files live there; set COURSE_WORKSPACE or use --workspace to move it).")
+    return session
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"course {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+@friendly
+def main_callback(
+    ctx: typer.Context,
+    workspace: Annotated[Optional[Path], typer.Option("--workspace", "-w", help="The workspace folder (default: $COURSE_WORKSPACE, "
+                                                       "a workspace above the current folder, or ~/course-workspace).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Where you are in the course, and what to do next."""
+    _state["workspace"] = workspace
+    if ctx.invoked_subcommand is None:
+        from grader import render
+
+        session = _session()
+        s = session.summary()
+        render.summary(console, s, session.workspace.root)
+        _show_next(session)
+
+
+def _show_next(session) -> None:
+    from grader import render
+
+    nxt = session.next()
+    if nxt is not None:
+        session.mark_opened(nxt.exercise)
+        path = session.path(nxt.exercise)
+        render.next_exercise(console, nxt, path, session.exercise_text(nxt.exercise), session.course.part(nxt.exercise.part).title)
+    else:
+        render.next_exercise(console, None, None, "", "")
+
+
+@app.command()
+@friendly
+def init(path: Annotated[Optional[Path], typer.Argument(help="Where to create it (default: ~/course-workspace).")] = None) -> None:
+    """Create your workspace: a copy of every exercise stub plus a .course/ state folder."""
+    from grader import manifest, workspace
+
+    course = manifest.load_course()
+    ws, new = workspace.init(course, path)
+    console.print(("Created" if new else "Using the existing") + f" workspace at [bold]{ws.root}[/].")
+    console.print(f"Run `cd {ws.root}` and then `course next`, or set COURSE_WORKSPACE={ws.root}.")
+
+
+@app.command("list")
+@friendly
+def list_(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """Every exercise by part, with its status, points and lock."""
+    session = _session()
+    states = session.states()
+    if as_json:
+        parts = []
+        for part in session.course.parts:
+            parts.append({"id": part.id, "title": part.title, "exercises": [
+                {"id": s.exercise.id, "title": s.exercise.title, "section": s.exercise.section, "status": s.status,
+                 "locked": not s.unlocked, "waiting_for": list(s.waiting_for), "points": s.exercise.points,
+                 "tier": s.exercise.tier, "topics": list(s.exercise.topics), "path": str(session.path(s.exercise)),
+                 "attempts": s.record.attempts}
+                for s in states if s.exercise.part == part.id]})
+        print(json.dumps({"course": {"title": session.course.title, "version": session.course.version},
+                          "workspace": str(session.workspace.root), "parts": parts}, indent=2))
+        return
+    from grader import render
+
+    render.exercise_table(console, session.course, states)
+    render.summary(console, session.summary(), session.workspace.root)
+
+
+@app.command("next")
+@friendly
+def next_() -> None:
+    """Show the first unlocked exercise you have not solved yet."""
+    _show_next(_session())
+
+
+@app.command()
+@friendly
+def check(
+    exercise: ExerciseId = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Check a locked exercise anyway (not recorded).")] = False,
+) -> None:
+    """Grade an exercise with its hidden spec. Exit status 0 when it passes, 1 when not."""
+    session = _session()
+    ex = session.resolve(exercise)
+    if not as_json and console.is_terminal:
+        console.print(f"Checking {ex.id}...", style="dim")
+    out = session.check(ex.id, force=force)
+    if as_json:
+        data = out.result.to_dict()
+        data["unlocked"] = [e.id for e in out.unlocked]
+        data["next"] = out.next.exercise.id if out.next else None
+        data["path"] = str(out.path)
+        print(json.dumps(data, indent=2))
+    else:
+        from grader import render
+
+        render.check_result(console, out, str(out.path))
+    raise typer.Exit(0 if out.result.passed else 1)
+
+
+@app.command()
+@friendly
+def hint(exercise: ExerciseId = None) -> None:
+    """Reveal the next hint for an exercise (the ones already revealed are shown again)."""
+    from grader import render
+
+    render.hint(console, _session().hint(exercise))
+
+
+@app.command()
+@friendly
+def reset(
+    exercise: Annotated[str, typer.Argument(help="Exercise id to restore to its original stub.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Restore an exercise's stub; your version is kept as a timestamped backup."""
+    session = _session()
+    ex = session.course.exercise(exercise)
+    path = session.path(ex)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CourseError(f"Resetting {ex.id} replaces {path} and needs confirmation.", "Add --yes to confirm.")
+        typer.confirm(f"Replace {path} with the original stub? (your version is backed up)", abort=True)
+    backup = session.reset(ex.id)
+    console.print(f"Restored the stub at {path}.")
+    if backup is not None:
+        console.print(f"Your previous version is kept at {backup}.")
+
+
+@app.command()
+@friendly
+def solution(
+    exercise: Annotated[str, typer.Argument(help="Exercise id.")],
+    force: Annotated[bool, typer.Option("--force", help="Show it even though the exercise has not passed yet.")] = False,
+) -> None:
+    """Show the reference solution of an exercise you have passed."""
+    from rich.syntax import Syntax
+
+    session = _session()
+    path, early = session.solution(exercise, force=force)
+    if early:
+        err.print("[yellow]Warning:[/] you have not passed this exercise yet; reading the answer now skips the learning.")
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if text:
+        console.print(Syntax(text, "python", line_numbers=True, theme="ansi_dark"))
+    console.print(f"Saved at {path}.")
+
+
+@app.command()
+@friendly
+def watch(exercise: ExerciseId = None) -> None:
+    """Re-check the current exercise every time you save it; move on when it passes. Ctrl-C stops."""
+    from grader import render
+    from grader import watch as watcher
+
+    session = _session()
+
+    def on_watch(state, path) -> None:
+        if state is None:
+            console.print("[green]Every exercise you can reach has passed.[/]")
+            return
+        console.rule(f"{state.exercise.title} ({state.exercise.id})")
+        console.print(f"Watching {path}; save it to check. Ctrl-C stops.")
+
+    def on_result(out) -> None:
+        render.check_result(console, out, str(out.path))
+
+    def on_error(exc) -> None:
+        err.print(f"[red]Error:[/] {exc}")
+
+    watcher.run(session, exercise, on_watch=on_watch, on_result=on_result, on_error=on_error)
+
+
+@app.command()
+@friendly
+def verify(
+    exercises: Annotated[Optional[list[str]], typer.Argument(help="Exercise ids (default: all).", show_default=False)] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Checks to run in parallel (default: the number of CPUs).")] = 0,
+    seeds: Annotated[int, typer.Option("--seeds", help="Run the solution under this many seeds to catch flaky thresholds.")] = 1,
+) -> None:
+    """Author tool: the stub fails, the solution passes, every mutant fails, within the timeout."""
+    from rich.table import Table
+
+    from grader import manifest
+    from grader import verify as verifier
+
+    course = manifest.load_course()
+    ids = exercises or None
+    if ids:
+        for i in ids:
+            course.exercise(i)
+    show = err.is_terminal
+
+    def on_done(run) -> None:
+        if show:
+            mark = "✓" if (run.result.passed == (run.kind == "solution")) else "✗"
+            err.print(f"  {mark} {run.exercise.id}: {run.label} ({run.result.duration:.1f} s)", style="dim")
+
+    verdicts = verifier.verify(course, ids, jobs=jobs or None, seeds=seeds, on_done=on_done)
+    table = Table(title="course verify", title_justify="left")
+    for col in ("exercise", "stub", "solution", "mutants caught", "tests", "time", "verdict"):
+        table.add_column(col)
+    for v in verdicts:
+        if v.skipped:
+            table.add_row(v.exercise.id, "-", "-", "-", "-", "-", f"skipped: {v.skipped}")
+            continue
+        stub = next((r for r in v.runs if r.kind == "stub"), None)
+        sols = [r for r in v.runs if r.kind == "solution"]
+        muts = [r for r in v.runs if r.kind == "mutant"]
+        caught = sum(1 for r in muts if r.result and not r.result.passed)
+        table.add_row(
+            v.exercise.id,
+            "fails" if stub and stub.result and not stub.result.passed else "PASSES",
+            "passes" if all(r.result and r.result.passed for r in sols) else "FAILS",
+            f"{caught}/{len(muts)}",
+            str(v.n_tests),
+            f"{v.solution_time:.1f} s",
+            "ok" if v.ok else "PROBLEMS",
+        )
+    console.print(table)
+    bad = [v for v in verdicts if not v.ok]
+    for v in bad:
+        for p in v.problems:
+            console.print(f"[red]✗[/] {v.exercise.id}: {p}")
+    console.print(f"{len(verdicts) - len(bad)} of {len(verdicts)} exercises verified.")
+    raise typer.Exit(1 if bad else 0)
+
+
+@app.command()
+@friendly
+def doctor(
+    reset_progress: Annotated[bool, typer.Option("--reset-progress", help="Move an unreadable progress file aside and start a fresh record.")] = False,
+) -> None:
+    """Check Python, torch and CUDA, the packages the course uses, its data, and your workspace."""
+    from grader import doctor as doc
+
+    if reset_progress:
+        from grader import workspace
+
+        ws = workspace.find(_state["workspace"])
+        if ws is None:
+            raise CourseError("No course workspace found.", "Run `course init` first.")
+        backup = ws.progress.reset()
+        console.print(f"Started a fresh progress record; the old file is kept as {backup}." if backup
+                      else "There was no progress file to reset.")
+        return
+    findings = doc.diagnose(lambda: _session(create=False))
+    bad = 0
+    for f in findings:
+        mark = "[green]✓[/]" if f.ok else ("[red]✗[/]" if f.required else "[yellow]![/]")
+        console.print(f"{mark} {f.name}: {f.detail}")
+        if not f.ok and f.fix:
+            console.print(f"    fix: {f.fix}")
+        bad += (not f.ok) and f.required
+    raise typer.Exit(1 if bad else 0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

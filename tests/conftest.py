@@ -1,0 +1,44 @@
+"""Shared fixtures for the framework's own tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+from tests.helpers import FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's real workspace or home folder."""
+    monkeypatch.setenv("COURSE_HOME", str(tmp_path / "default-workspace"))
+    monkeypatch.delenv("COURSE_WORKSPACE", raising=False)
+    monkeypatch.delenv("COURSE_ROOT", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the tiny fixture course, made the active course."""
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", root, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("COURSE_ROOT", str(root))
+    return root
+
+
+@pytest.fixture
+def session(mini: Path, tmp_path: Path):
+    from grader import manifest, workspace
+    from grader.session import Session
+
+    course = manifest.load_course(mini)
+    ws, _ = workspace.init(course, tmp_path / "ws")
+    return Session(course, ws)
+

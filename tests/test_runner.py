@@ -1,0 +1,231 @@
+"""The runner against ordinary and hostile submissions: never a false pass."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.runner import run_spec
+
+SPEC = '''
+import pytest
+
+def test_one(learner):
+    """adds small numbers"""
+    assert learner.add(1, 2) == 3
+
+def test_two(learner):
+    """adds zeros"""
+    assert learner.add(0, 0) == 0
+
+@pytest.mark.points(2)
+def test_three(learner):
+    """adds negatives"""
+    assert learner.add(-1, -1) == -2
+'''
+
+GOOD = "def add(a, b):\n    return a + b\n"
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    p = tmp_path / "test_add.py"
+    p.write_text(SPEC)
+    return p
+
+
+def grade(spec: Path, tmp_path: Path, source: str, name: str = "add.py", **kw):
+    module = tmp_path / name
+    module.write_text(source)
+    return run_spec(spec, module, exercise_id="add", points=10, **{"timeout": 20, **kw})
+
+
+def test_correct_module_passes(spec, tmp_path):
+    r = grade(spec, tmp_path, GOOD)
+    assert r.passed and r.score == 10 and len(r.tests) == 3
+    assert [t.doc for t in r.tests] == ["adds small numbers", "adds zeros", "adds negatives"]
+
+
+def test_partial_score_uses_points(spec, tmp_path):
+    r = grade(spec, tmp_path, "def add(a, b):\n    return a + b if a >= 0 else 0\n")
+    assert r.status == "failed" and r.score == pytest.approx(5.0)
+    bad = [t for t in r.tests if not t.passed]
+    assert [t.name for t in bad] == ["test_three"] and "assert" in bad[0].message
+
+
+def test_stub_fails_with_the_not_implemented_message(spec, tmp_path):
+    r = grade(spec, tmp_path, "def add(a, b):\n    raise NotImplementedError('write add')\n")
+    assert r.status == "failed" and r.score == 0
+    t = r.tests[0]
+    assert "NotImplementedError: write add" in t.message
+    assert t.frames and t.frames[-1].function == "add" and "raise NotImplementedError" in t.frames[-1].code
+
+
+def test_traceback_is_trimmed_to_the_learner_frames(spec, tmp_path):
+    r = grade(spec, tmp_path, "def helper(x):\n    return x[5]\n\ndef add(a, b):\n    return helper([a, b])\n")
+    t = r.tests[0]
+    assert t.message.startswith("IndexError")
+    assert [f.function for f in t.frames] == ["add", "helper"]
+    assert all(Path(f.file).name == "add.py" for f in t.frames)
+
+
+def test_infinite_loop_times_out(spec, tmp_path):
+    start = time.perf_counter()
+    r = grade(spec, tmp_path, "def add(a, b):\n    while True:\n        pass\n", timeout=3)
+    assert time.perf_counter() - start < 15
+    assert r.status == "timeout" and not r.passed
+    assert "Timed out after 3 s while running test_one" in r.reason
+
+
+def test_hang_at_import_times_out(spec, tmp_path):
+    r = grade(spec, tmp_path, "import time\ntime.sleep(600)\n", timeout=3)
+    assert r.status == "timeout"
+
+
+def test_child_processes_are_killed_with_the_group(spec, tmp_path):
+    marker = tmp_path / "alive"
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text(f"import time, pathlib\ntime.sleep(4)\npathlib.Path({str(marker)!r}).write_text('x')\n")
+    src = (f"import subprocess, sys\nsubprocess.Popen([sys.executable, {str(sleeper)!r}])\n"
+           "def add(a, b):\n    while True:\n        pass\n")
+    r = grade(spec, tmp_path, src, timeout=2)
+    assert r.status == "timeout"
+    time.sleep(3.5)
+    assert not marker.exists(), "a grandchild process outlived the timeout"
+
+
+def test_os_exit_zero_at_import_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import os\nos._exit(0)\n")
+    assert r.status == "crashed" and not r.passed and "os._exit" in r.reason
+
+
+def test_os_exit_zero_inside_a_test_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import os\ndef add(a, b):\n    os._exit(0)\n")
+    assert r.status == "crashed" and "while running test_one" in r.reason
+
+
+def test_sys_exit_at_import_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import sys\nsys.exit(0)\n")
+    assert r.status == "error" and "sys.exit(0)" in r.reason
+
+
+def test_sys_exit_inside_a_function_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import sys\ndef add(a, b):\n    sys.exit(0)\n")
+    assert not r.passed and r.n_passed == 0
+
+
+def test_segfault_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import ctypes\ndef add(a, b):\n    return ctypes.string_at(0)\n")
+    assert r.status == "crashed" and "segmentation fault" in r.reason and "test_one" in r.reason
+
+
+def test_huge_output_is_capped(spec, tmp_path):
+    src = "def add(a, b):\n    print('x' * 1_000_000)\n    return a + b\n"
+    r = grade(spec, tmp_path, src)
+    assert r.passed  # printing is allowed...
+    assert all(len(t.output) < 10_000 for t in r.tests)  # ...but what is kept is capped
+
+
+def test_endless_output_hits_the_size_cap(spec, tmp_path):
+    src = "def add(a, b):\n    while True:\n        print('x' * 1_000_000)\n"
+    r = grade(spec, tmp_path, src, timeout=30, fsize_mb=20)
+    assert not r.passed
+    assert any("more output than the grader allows" in t.message for t in r.tests) or r.status in ("crashed", "timeout")
+
+
+def test_syntax_error_shows_file_line_and_caret(spec, tmp_path):
+    r = grade(spec, tmp_path, "def add(a, b)\n    return a + b\n")
+    assert r.status == "error" and "SyntaxError" in r.reason and "add.py, line 1" in r.reason
+    assert "def add(a, b)" in r.detail and "^" in r.detail
+    assert r.tests and all(t.outcome == "error" for t in r.tests)
+
+
+def test_exception_at_import(spec, tmp_path):
+    r = grade(spec, tmp_path, "import numpy_does_not_exist\n")
+    assert r.status == "error" and "ModuleNotFoundError" in r.reason
+
+
+def test_missing_function(spec, tmp_path):
+    r = grade(spec, tmp_path, "def plus(a, b):\n    return a + b\n")
+    assert r.status == "failed" and "AttributeError" in r.tests[0].message and "add" in r.tests[0].message
+
+
+def test_skipping_tests_from_learner_code_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import pytest\npytest.skip('nothing to see', allow_module_level=True)\n")
+    assert not r.passed
+
+
+def test_skip_inside_a_function_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import pytest\ndef add(a, b):\n    pytest.skip('no')\n")
+    assert not r.passed and "skipped" in r.reason
+
+
+def test_removing_collected_tests_is_a_fail(spec, tmp_path):
+    src = ("import gc, pytest\n"
+           "for o in gc.get_objects():\n"
+           "    if isinstance(o, pytest.Session):\n"
+           "        del o.items[1:]\n"
+           "def add(a, b):\n    return a + b\n")
+    r = grade(spec, tmp_path, src)
+    assert not r.passed and len(r.tests) == 3
+
+
+def test_a_forged_report_is_rejected(spec, tmp_path):
+    src = ("import json, os, sys\n"
+           "args = sys.argv\n"
+           "path = args[args.index('--course-report') + 1]\n"
+           "json.dump({'nonce': '', 'collected': ['x'], 'tests': [{'nodeid': 'x', 'name': 'x', 'outcome': 'passed'}],"
+           " 'import_error': None, 'collect_errors': [], 'exitstatus': 0}, open(path, 'w'))\n"
+           "os._exit(0)\n")
+    r = grade(spec, tmp_path, src)
+    assert not r.passed
+
+
+def test_reading_stdin_does_not_hang(spec, tmp_path):
+    start = time.perf_counter()
+    r = grade(spec, tmp_path, "import sys\ndata = sys.stdin.read()\ndef add(a, b):\n    return a + b\n", timeout=10)
+    assert not r.passed and "standard input" in r.reason and time.perf_counter() - start < 8
+    r = grade(spec, tmp_path, "def add(a, b):\n    return int(input()) + b\n", timeout=10)
+    assert not r.passed and "standard input" in r.tests[0].message
+
+
+def test_memory_cap(spec, tmp_path):
+    r = grade(spec, tmp_path, "def add(a, b):\n    x = bytearray(3 * 1024**3)\n    return a + b\n", memory_mb=1024)
+    assert not r.passed and "MemoryError" in r.tests[0].message
+
+
+def test_missing_module_file(spec, tmp_path):
+    r = run_spec(spec, tmp_path / "nope.py", timeout=5)
+    assert r.status == "error" and "does not exist" in r.reason
+
+
+def test_a_spec_that_fails_to_load_is_reported_as_a_course_bug(tmp_path):
+    spec = tmp_path / "test_broken.py"
+    spec.write_text("import not_a_module_anywhere\n\ndef test_x(learner):\n    pass\n")
+    r = grade(spec, tmp_path, GOOD)
+    assert r.status == "error" and "bug in the course" in r.reason
+
+
+def test_seed_fixture_reaches_the_spec(tmp_path):
+    spec = tmp_path / "test_seed.py"
+    spec.write_text("def test_s(learner, seed, rng):\n    assert seed == 7\n    assert rng.integers(0, 10**9) == "
+                    "__import__('numpy').random.default_rng(7).integers(0, 10**9)\n")
+    assert grade(spec, tmp_path, GOOD, seed=7).passed
+
+
+def test_learner_module_is_importable_by_name(tmp_path):
+    """Pickling and spawned workers need the module registered under its name."""
+    spec = tmp_path / "test_pickle.py"
+    spec.write_text("import pickle\n\ndef test_p(learner):\n    f = pickle.loads(pickle.dumps(learner.add))\n    assert f(1, 2) == 3\n")
+    assert grade(spec, tmp_path, GOOD).passed
+
+
+def test_events_stream(spec, tmp_path):
+    events = []
+    module = tmp_path / "add.py"
+    module.write_text(GOOD)
+    r = run_spec(spec, module, timeout=20, on_event=events.append)
+    assert r.passed
+    assert [e.split()[0] for e in events] == ["collected"] * 3 + ["start", "done"] * 3
