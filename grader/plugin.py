@@ -41,7 +41,6 @@ import pytest
 
 from grader.results import Frame, TestResult
 
-NONCE = ""  # set by grader._child before pytest starts; echoed in the report
 OUTPUT_CAP = 4000  # characters of captured output kept per test
 MESSAGE_CAP = 6000
 
@@ -60,7 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): how many points this test is worth (default 1)")
     if not config.pluginmanager.has_plugin("course-recorder"):
-        config.pluginmanager.register(Recorder(config, NONCE), "course-recorder")
+        from grader import _token
+
+        config.pluginmanager.register(Recorder(config, _token.NONCE), "course-recorder")
 
 
 # --------------------------------------------------------------------- importing
