@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,11 @@ EXERCISE_KEYS = {
     "topics", "hints", "prerequisites", "timeout", "points", "tier", "core", "memory_mb",
 }
 TOP_KEYS = {"course", "parts", "exercises"}
+# A learner's module is imported under its file name: it must not shadow these.
+RESERVED_MODULES = set(getattr(sys, "stdlib_module_names", ())) | {
+    "numpy", "scipy", "torch", "sklearn", "pandas", "matplotlib", "transformers", "peft", "faiss", "tokenizers",
+    "pytest", "grader", "typer", "rich", "textual", "nbformat", "watchfiles", "datasets", "langchain", "accelerate",
+}
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_POINTS = 10
@@ -285,6 +291,9 @@ def _build(root: Path, path: Path, data: dict[str, Any], loc: _Locator) -> Cours
             raise fail(loc.where("exercises", i, "file"), f'"file" in {what} must name a .py file, got "{file}".')
         rel = Path(file)
         stem, parent = rel.stem, rel.parent
+        if stem in RESERVED_MODULES:
+            raise fail(loc.where("exercises", i, "file"), f'"{file}" would be imported as the module "{stem}", which '
+                       f'hides the library of that name; rename the file (e.g. "{parent / (stem + "_exercise.py")}").')
         stub = inside(get(t, "stub", str, "exercises", i, what, default=f"exercises/{file}"), loc.where("exercises", i, "stub"), "stub")
         inside(f"exercises/{file}", loc.where("exercises", i, "file"), "file")
         solution = inside(get(t, "solution", str, "exercises", i, what, default=f"solutions/{file}"), loc.where("exercises", i, "solution"), "solution")

@@ -76,6 +76,10 @@ def load_module(path: Path) -> Any:
     else:
         name = path.stem
         spec = importlib.util.spec_from_file_location(name, path)
+    if name in sys.modules:  # never replace a library the spec or pytest already uses
+        name = f"learner_{name}"
+        spec = importlib.util.spec_from_file_location(name, spec.origin if spec else path,
+                                                      submodule_search_locations=spec.submodule_search_locations if spec else None)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)

@@ -144,3 +144,12 @@ def test_gpu_tier_is_not_core_by_default(mini):
     edit(mini, 'file = "more/power.py"', 'file = "more/power.py"\ntier = "gpu"')
     power = load_course(mini).exercise("power")
     assert power.tier == "gpu" and not power.core
+
+
+def test_a_file_that_would_shadow_a_library_is_refused(mini):
+    for sub in ("exercises", "solutions"):
+        (mini / sub / "basics/random.py").write_text((mini / sub / "basics/mul.py").read_text())
+    (mini / "grader/specs/basics/test_random.py").write_text("")
+    edit(mini, 'file = "basics/mul.py"', 'file = "basics/random.py"')
+    (mini / "course.toml").write_text((mini / "course.toml").read_text().replace('mutants = ["add", "square"]', ""))
+    assert 'imported as the module "random"' in error_of(mini).message

@@ -229,3 +229,10 @@ def test_events_stream(spec, tmp_path):
     r = run_spec(spec, module, timeout=20, on_event=events.append)
     assert r.passed
     assert [e.split()[0] for e in events] == ["collected"] * 3 + ["start", "done"] * 3
+
+
+def test_a_module_named_like_a_library_does_not_replace_it(tmp_path):
+    spec = tmp_path / "test_json.py"
+    spec.write_text("import json\n\ndef test_j(learner):\n    assert learner.add(1, 2) == 3\n    assert json.dumps([1]) == '[1]'\n")
+    r = grade(spec, tmp_path, GOOD, name="json.py")
+    assert r.passed, r.tests
