@@ -287,7 +287,7 @@ def verify(
     verdicts = verifier.verify(course, ids, jobs=jobs or None, seeds=seeds, on_done=on_done)
     table = Table(title="course verify", title_justify="left")
     for col in ("exercise", "stub", "solution", "mutants caught", "tests", "time", "verdict"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=True)
     for v in verdicts:
         if v.skipped:
             table.add_row(v.exercise.id, "-", "-", "-", "-", "-", f"skipped: {v.skipped}")
