@@ -39,6 +39,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--exercise", default=None, help="exercise id for the check benchmark (default: the first)")
+    ap.add_argument("--no-bytecode-cache", action="store_true",
+                    help="keep PYTHONDONTWRITEBYTECODE if set (by default it is unset: a learner's Python caches bytecode)")
     args = ap.parse_args()
 
     course = load_course(ROOT)
@@ -46,6 +48,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="course-bench-"))
     ws = tmp / "ws"
     env = {**os.environ, "COURSE_WORKSPACE": str(ws), "NO_COLOR": "1"}
+    if not args.no_bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     exe = shutil.which("course") or "course"
     subprocess.run([exe, "init", str(ws)], env=env, check=True, stdout=subprocess.DEVNULL)
     learner = ws / "exercises" / ex.file
@@ -53,9 +57,10 @@ def main() -> None:
 
     rows = []
 
-    def bench(label: str, cmd: list[str], runs: int) -> list[float]:
-        timeit(cmd, 1, env, tmp)  # warm the file cache and bytecode
-        t = timeit(cmd, runs, env, tmp)
+    def bench(label: str, cmd: list[str], runs: int, extra_env: dict[str, str] | None = None) -> list[float]:
+        e = {**env, **(extra_env or {})}
+        timeit(cmd, 1, e, tmp)  # warm the file cache and bytecode
+        t = timeit(cmd, runs, e, tmp)
         rows.append((label, statistics.median(t), min(t)))
         return t
 
@@ -67,6 +72,9 @@ def main() -> None:
     bare = bench(f"python -m pytest (bare) on {ex.id}",
                  [sys.executable, "-m", "pytest", "-q", "-p", "grader.plugin", "-p", "no:cacheprovider", str(ex.spec),
                   "--course-module", str(learner)], n)
+    bench(f"python -m pytest (bare, plugin autoload off) on {ex.id}",
+          [sys.executable, "-m", "pytest", "-q", "-p", "grader.plugin", "-p", "no:cacheprovider", str(ex.spec),
+           "--course-module", str(learner)], n, extra_env={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     check = bench(f"course check {ex.id}", [exe, "check", ex.id], n)
 
     print("| command | median (s) | min (s) |")

@@ -82,7 +82,7 @@ def _session(create: bool = True):
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"course {__version__}")
+        print(f"course {__version__}")
         raise typer.Exit()
 
 
