@@ -50,9 +50,11 @@ def next_exercise(console: Console, state: ExerciseState | None, path: Path | No
         body.append(Text("Its spec changed since you passed it: run `course check` again.", style="yellow"))
     if ex.topics:
         body.append(Text("Topics: " + ", ".join(ex.topics), style="dim"))
-    if text:
-        body.append(Text("\n" + text))
     console.print(Panel(Group(*body), title="Next exercise", title_align="left", expand=True))
+    if text:
+        # The exercise text is already laid out for 80 columns: print it as written, never re-wrapped.
+        console.print(Text(text), soft_wrap=True)
+        console.print()
     console.print(f"Edit [bold]{escape(str(path))}[/]")
     console.print("then run [bold]course check[/] (or [bold]course watch[/] to check on every save); "
                   "[bold]course hint[/] when stuck.")
@@ -86,17 +88,24 @@ def tests(console: Console, r: CheckResult) -> None:
             for t in shown:
                 _test_line(console, t, brief=True)
         return
+    seen: set[str] = set()
     for t in r.tests:
-        _test_line(console, t)
+        key = t.message + "".join(f"{f.file}:{f.line}" for f in t.frames)
+        _test_line(console, t, same=key in seen)
+        if not t.passed:
+            seen.add(key)
     if r.reason:
         console.print(Text(r.reason, style="yellow"))
 
 
-def _test_line(console: Console, t, brief: bool = False) -> None:
+def _test_line(console: Console, t, brief: bool = False, same: bool = False) -> None:
     symbol, style = OUTCOME.get(t.outcome, ("?", ""))
     label = t.doc or t.name.replace("_", " ").removeprefix("test ")
     console.print(Text.assemble(f"  {symbol} ", (label, style if t.outcome != "passed" else "")))
     if t.passed or brief:
+        return
+    if same:
+        console.print(Text("      (the same error as above)", style="dim"))
         return
     if t.message:
         console.print(Text("\n".join("      " + line for line in t.message.splitlines())))
