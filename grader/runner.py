@@ -10,6 +10,7 @@ finished cleanly and wrote its report is a fail, with one sentence saying why.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -64,6 +65,7 @@ def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float 
         return CheckResult(exercise_id, ERROR, max_score=points,
                            reason=f"{module} does not exist.",
                            detail="Run `course reset ID` to get a fresh copy of the exercise.")
+    spec_before = _digest(Path(spec))
     scratch = Path(tempfile.mkdtemp(prefix="course-check-"))
     try:
         report = scratch / "report.json"
@@ -123,7 +125,11 @@ def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float 
             result.tests = _tests_from_events(events, running, result.reason)
             return result
         _merge(result, data)
-        if data.get("collect_errors"):
+        if _digest(Path(spec)) != spec_before:
+            result.status = ERROR
+            result.reason = "The spec file changed while your code ran: code under test must not write to the course's files."
+            result.detail = f"Restore {spec} (git checkout -- {Path(spec).name}) and remove the code that writes there."
+        elif data.get("collect_errors"):
             result.status = ERROR
             result.reason = "The spec itself failed to load; this is a bug in the course, not in your code."
             result.detail = "\n".join(data["collect_errors"])[:TAIL_CHARS]
@@ -149,6 +155,13 @@ def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float 
         return result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _digest(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b""
 
 
 def _wait(proc: subprocess.Popen[bytes], timeout: float, events: Path,

@@ -172,5 +172,11 @@ def assert_equal(actual: Any, expected: Any, *, name: str = "result", hint: str 
             _fail(name, [f"{name} differs from the expected values in {int(np.sum(bad))} of {got.size} elements.",
                          f"first mismatch at index {_fmt_index(first)}: got {gv!r}, expected {ev!r}"], hint)
         return
-    if actual != expected:
+    if isinstance(actual, np.generic):
+        actual = actual.item()
+    plain = (bool, int, float, complex, str, bytes, type(None))
+    if isinstance(expected, plain) and type(actual) not in plain:
+        # A plain value is expected: an object with its own __eq__ must not pass by claiming equality.
+        _fail(name, [f"{name} is a {_kind(actual)}, expected a plain {type(expected).__name__} like {expected!r}."], hint)
+    if not (actual == expected):
         _fail(name, [f"{name} is {actual!r}, expected {expected!r}."], hint)

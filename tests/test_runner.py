@@ -236,3 +236,43 @@ def test_a_module_named_like_a_library_does_not_replace_it(tmp_path):
     spec.write_text("import json\n\ndef test_j(learner):\n    assert learner.add(1, 2) == 3\n    assert json.dumps([1]) == '[1]'\n")
     r = grade(spec, tmp_path, GOOD, name="json.py")
     assert r.passed, r.tests
+
+
+def test_keyboard_interrupt_in_learner_code_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "def add(a, b):\n    raise KeyboardInterrupt\n")
+    assert not r.passed
+
+
+def test_pytest_exit_from_learner_code_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import pytest\ndef add(a, b):\n    pytest.exit('bye', returncode=0)\n")
+    assert not r.passed
+
+
+def test_closing_stdout_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import os\nos.close(1)\nos.close(2)\ndef add(a, b):\n    return a + b\n")
+    assert r.passed or r.status in ("crashed", "error", "failed")  # survives; never a false pass below
+    r = grade(spec, tmp_path, "import os\ndef add(a, b):\n    os.close(1)\n    os.close(2)\n    return a - b\n")
+    assert not r.passed
+
+
+def test_deleting_the_scratch_folder_is_a_fail(spec, tmp_path):
+    r = grade(spec, tmp_path, "import os, shutil\nshutil.rmtree(os.getcwd(), ignore_errors=True)\n"
+                              "def add(a, b):\n    return a - b\n")
+    assert not r.passed
+
+
+def test_rewriting_the_spec_is_caught(spec, tmp_path):
+    src = (f"from pathlib import Path\nPath({str(spec)!r}).write_text('def test_x(learner):\\n    pass\\n')\n"
+           "def add(a, b):\n    return a + b\n")
+    r = grade(spec, tmp_path, src)
+    assert not r.passed and "spec file changed" in r.reason
+
+
+def test_an_object_that_equals_everything_does_not_pass(tmp_path):
+    spec = tmp_path / "test_eq.py"
+    spec.write_text("from grader.testing import assert_equal, assert_close\n\n"
+                    "def test_eq(learner):\n    assert_equal(learner.add(1, 2), 3)\n\n"
+                    "def test_close(learner):\n    assert_close(learner.add(1, 2), 3.0)\n")
+    src = "class Any:\n    def __eq__(self, other):\n        return True\n    __ne__ = lambda s, o: False\n\ndef add(a, b):\n    return Any()\n"
+    r = grade(spec, tmp_path, src)
+    assert not r.passed and r.n_passed == 0
