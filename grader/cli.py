@@ -285,8 +285,10 @@ def verify(
             err.print(f"  {mark} {run.exercise.id}: {run.label} ({run.result.duration:.1f} s)", style="dim")
 
     verdicts = verifier.verify(course, ids, jobs=jobs or None, seeds=seeds, on_done=on_done)
-    table = Table(title="course verify", title_justify="left")
-    for col in ("exercise", "stub", "solution", "mutants caught", "tests", "time", "verdict"):
+    from rich import box
+
+    table = Table(title="course verify", title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("exercise", "stub", "solution", "mutants", "tests", "time", "verdict"):
         table.add_column(col, no_wrap=True)
     for v in verdicts:
         if v.skipped:
@@ -300,7 +302,7 @@ def verify(
             v.exercise.id,
             "fails" if stub and stub.result and not stub.result.passed else "PASSES",
             "passes" if all(r.result and r.result.passed for r in sols) else "FAILS",
-            f"{caught}/{len(muts)}",
+            f"{caught}/{len(muts)} caught",
             str(v.n_tests),
             f"{v.solution_time:.1f} s",
             "ok" if v.ok else "PROBLEMS",
