@@ -24,17 +24,8 @@ def _limit(resource_name: str, value: int) -> None:
         pass  # not every OS supports every limit; the timeout still applies
 
 
-def main(argv: list[str]) -> int:
-    memory_mb, fsize_mb = int(argv[0]), int(argv[1])
-    args = argv[3:]
-    nonce = sys.stdin.readline().strip()
-    try:
-        sys.stdin.close()
-        os.close(0)
-        os.open(os.devnull, os.O_RDONLY)  # fd 0 again: learner code reading stdin gets EOF, not a hang
-    except OSError:
-        pass
-    sys.stdin = open(os.devnull)
+def run(memory_mb: int, fsize_mb: int, args: list[str], nonce: str) -> int:
+    """Apply the limits and run pytest in this process (fresh interpreter or forked worker child)."""
     if memory_mb > 0:
         _limit("RLIMIT_AS", memory_mb * 1024 * 1024)
     if fsize_mb > 0:
@@ -47,6 +38,20 @@ def main(argv: list[str]) -> int:
 
     _token.NONCE = nonce
     return int(pytest.main(args))
+
+
+def main(argv: list[str]) -> int:
+    memory_mb, fsize_mb = int(argv[0]), int(argv[1])
+    args = argv[3:]
+    nonce = sys.stdin.readline().strip()
+    try:
+        sys.stdin.close()
+        os.close(0)
+        os.open(os.devnull, os.O_RDONLY)  # fd 0 again: learner code reading stdin gets EOF, not a hang
+    except OSError:
+        pass
+    sys.stdin = open(os.devnull)
+    return run(memory_mb, fsize_mb, args, nonce)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,11 @@ CHILD_ENV = {
     "NO_COLOR": "1",
 }
 
+# Built-in pytest plugins a grading run does without. unraisableexception's clean-up alone runs five full
+# garbage collections: about 1 s once torch or scikit-learn is imported.
+NO_PLUGINS = [f"-pno:{name}" for name in ("cacheprovider", "pastebin", "unraisableexception", "doctest",
+                                           "junitxml", "stepwise", "debugging")]
+
 _SIGNALS = {
     signal.SIGSEGV: "crashed with a segmentation fault (a C extension read invalid memory)",
     signal.SIGABRT: "aborted (SIGABRT), often a failed check inside a C extension",
@@ -58,7 +63,9 @@ def check_exercise(ex: Exercise, module: Path, *, seed: int = 0,
 
 def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float = 60.0, memory_mb: int = 0,
              points: float = 10, seed: int = 0, on_event: Callable[[str], None] | None = None,
-             fsize_mb: int = OUTPUT_FSIZE_MB) -> CheckResult:
+             fsize_mb: int = OUTPUT_FSIZE_MB, fork: bool = False) -> CheckResult:
+    """Grade ``module`` with ``spec`` in a child process; ``fork=True`` forks this (warm) process instead
+    of starting a fresh interpreter (see grader.worker)."""
     start = time.perf_counter()
     module = Path(module)
     if not module.exists():
@@ -70,29 +77,25 @@ def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float 
     try:
         report = scratch / "report.json"
         (scratch / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        cmd = [
-            sys.executable, "-m", "grader._child", str(memory_mb), str(fsize_mb), "--",
+        args = [
             str(Path(spec).resolve()),
-            "-p", "grader.plugin", "-p", "no:cacheprovider", "-p", "no:pastebin", "-q", "--tb=no", "-rN",
+            "-p", "grader.plugin", "-q", "--tb=no", "-rN", *NO_PLUGINS,
             "-c", str(scratch / "pytest.ini"), "--rootdir", str(scratch), "--import-mode=importlib",
             "--course-module", str(module.resolve()), "--course-report", str(report), "--course-seed", str(seed),
         ]
-        env = {**os.environ, **CHILD_ENV, "TMPDIR": str(scratch)}
-        grader_parent = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [grader_parent, os.environ.get("PYTHONPATH")]))
+        nonce = secrets.token_hex(16)
         log_path = scratch / "output.log"
         with open(log_path, "wb") as log:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
-                                    cwd=scratch, env=env, start_new_session=True)
-            nonce = secrets.token_hex(16)
-            try:
-                assert proc.stdin is not None
-                proc.stdin.write((nonce + "\n").encode())
-                proc.stdin.close()
-            except OSError:
-                pass
+            if fork:
+                proc = _Forked(_fork_child(args, scratch, log, nonce, memory_mb, fsize_mb))
+            else:
+                proc = _spawn_child(args, scratch, log, nonce, memory_mb, fsize_mb)
             timed_out = _wait(proc, timeout, Path(str(report) + ".events"), on_event)
         _kill_group(proc.pid)
+        try:
+            proc.wait(timeout=10)  # reap it: a worker must not collect zombies
+        except (subprocess.TimeoutExpired, ChildProcessError, OSError):
+            pass
         events = _read(Path(str(report) + ".events"))
         running = _running_test(events)
         tail = _tail(log_path)
@@ -157,6 +160,76 @@ def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float 
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _spawn_child(args: list[str], scratch: Path, log, nonce: str, memory_mb: int, fsize_mb: int) -> subprocess.Popen:
+    """A fresh interpreter running grader._child, in its own session (process group)."""
+    cmd = [sys.executable, "-m", "grader._child", str(memory_mb), str(fsize_mb), "--", *args]
+    env = {**os.environ, **CHILD_ENV, "TMPDIR": str(scratch)}
+    grader_parent = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [grader_parent, os.environ.get("PYTHONPATH")]))
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+                            cwd=scratch, env=env, start_new_session=True)
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write((nonce + "\n").encode())
+        proc.stdin.close()
+    except OSError:
+        pass
+    return proc
+
+
+def _fork_child(args: list[str], scratch: Path, log, nonce: str, memory_mb: int, fsize_mb: int) -> int:
+    """Fork this process into a grading child. Only safe in a single-threaded process (grader.worker)."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 70
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        os.chdir(scratch)
+        os.environ.update({**CHILD_ENV, "TMPDIR": str(scratch)})
+        tempfile.tempdir = None  # forget the parent's cached temp folder
+        from grader import _child
+
+        code = _child.run(memory_mb, fsize_mb, args, nonce)
+    except BaseException:  # noqa: BLE001 - the child must never return into the worker's loop
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+class _Forked:
+    """The part of Popen's interface that _wait needs, for a forked child."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.0005
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+                return self.returncode
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.01)
+
+
 def _digest(path: Path) -> bytes:
     try:
         return hashlib.sha256(path.read_bytes()).digest()
@@ -164,7 +237,7 @@ def _digest(path: Path) -> bytes:
         return b""
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float, events: Path,
+def _wait(proc: subprocess.Popen[bytes] | _Forked, timeout: float, events: Path,
           on_event: Callable[[str], None] | None) -> bool:
     """Wait for the child; True when it ran out of time. Streams events if asked."""
     if on_event is None:
