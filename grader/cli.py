@@ -240,8 +240,14 @@ def watch(exercise: ExerciseId = None) -> None:
     """Re-check the current exercise every time you save it; move on when it passes. Ctrl-C stops."""
     from grader import render
     from grader import watch as watcher
+    from grader.worker import WarmChecker, imports_of
 
     session = _session()
+    session.checker = checker = WarmChecker()
+    nxt = session.resolve(exercise) if exercise or session.next() else None
+    if nxt is not None:
+        checker.start(imports_of(nxt.spec, session.path(nxt)))
+    previous: dict[str, Any] = {}
 
     def on_watch(state, path) -> None:
         if state is None:
@@ -251,12 +257,20 @@ def watch(exercise: ExerciseId = None) -> None:
         console.print(f"Watching {path}; save it to check. Ctrl-C stops.")
 
     def on_result(out) -> None:
-        render.check_result(console, out, str(out.path))
+        before = previous.get(out.exercise.id)
+        previous[out.exercise.id] = out.result
+        if before is None or out.result.passed or out.result.status != "failed" or before.status != "failed":
+            render.check_result(console, out, str(out.path))
+        else:
+            render.changes(console, out, before)
 
     def on_error(exc) -> None:
         err.print(f"[red]Error:[/] {exc}")
 
-    watcher.run(session, exercise, on_watch=on_watch, on_result=on_result, on_error=on_error)
+    try:
+        watcher.run(session, exercise, on_watch=on_watch, on_result=on_result, on_error=on_error)
+    finally:
+        checker.close()
 
 
 @app.command()

@@ -107,12 +107,7 @@ def _test_line(console: Console, t, brief: bool = False, same: bool = False) -> 
     if same:
         console.print(Text("      (the same error as above)", style="dim"))
         return
-    if t.message:
-        console.print(Text("\n".join("      " + line for line in t.message.splitlines())))
-    for f in t.frames:
-        console.print(Text(f"      at {Path(f.file).name}:{f.line} in {f.function}", style="dim"))
-        if f.code:
-            console.print(Text(f"        {f.code}", style="dim"))
+    _details(console, t)
     if t.output:
         lines = t.output.rstrip().splitlines()[-6:]
         console.print(Text("      your output (last lines):", style="dim"))
@@ -126,6 +121,35 @@ def footer(console: Console, r: CheckResult) -> None:
     else:
         console.print(Text(f"✗ Not yet: {r.n_passed}/{total} tests passed · {r.score:g}/{r.max_score:g} points · {r.duration:.1f} s",
                            style="bold red"))
+
+
+def changes(console: Console, out: CheckOutcome, before: CheckResult) -> None:
+    """Watch mode: only what changed since the previous check of the same exercise."""
+    from grader.results import changes as diff
+
+    r = out.result
+    changed = diff(before, r)
+    console.print(Text.assemble(("Re-checked ", ""), (out.exercise.title, "bold"), f" · {r.duration:.1f} s"))
+    if not changed:
+        console.print(Text("  No change: the same tests fail with the same messages.", style="dim"))
+    by_name = {(t.doc or t.name): t for t in r.tests}
+    for c in changed:
+        t = by_name[c.name]
+        if t.passed:
+            console.print(Text.assemble("  ✓ ", ("now passes: ", "green"), c.name))
+        else:
+            console.print(Text.assemble("  ✗ ", ("now fails: " if c.before == "passed" else "still fails, new message: ", "red"), c.name))
+            _details(console, t)
+    footer(console, r)
+
+
+def _details(console: Console, t) -> None:
+    if t.message:
+        console.print(Text("\n".join("      " + line for line in t.message.splitlines())))
+    for f in t.frames:
+        console.print(Text(f"      at {Path(f.file).name}:{f.line} in {f.function}", style="dim"))
+        if f.code:
+            console.print(Text(f"        {f.code}", style="dim"))
 
 
 def hint(console: Console, h: HintOutcome) -> None:

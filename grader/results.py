@@ -74,3 +74,23 @@ class CheckResult:
         ]
         keys = {"exercise", "status", "score", "max_score", "duration", "reason", "detail", "output_tail"}
         return cls(tests=tests, **{k: v for k, v in d.items() if k in keys})
+
+
+@dataclass
+class Change:
+    name: str
+    before: str  # outcome in the previous result ("" when the test is new)
+    after: str
+    message_changed: bool
+
+
+def changes(previous: CheckResult | None, current: CheckResult) -> list[Change]:
+    """What differs test by test between two results of the same exercise (for watch mode)."""
+    before = {t.nodeid: t for t in previous.tests} if previous else {}
+    out = []
+    for t in current.tests:
+        old = before.get(t.nodeid)
+        if old is None or old.outcome != t.outcome or (not t.passed and old.message != t.message):
+            out.append(Change(t.doc or t.name, old.outcome if old else "", t.outcome,
+                              bool(old) and old.message != t.message))
+    return out

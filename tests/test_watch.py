@@ -55,3 +55,18 @@ def test_arriving_on_edited_work_checks_it_at_once(session):
     finally:
         stop.set()
         t.join(10)
+
+
+def test_changes_lists_only_what_moved():
+    from grader.results import CheckResult, TestResult, changes
+
+    def result(*outcomes):
+        return CheckResult("x", "failed", tests=[TestResult(f"t::{i}", f"t{i}", outcome=o[0], message=o[1])
+                                                 for i, o in enumerate(outcomes)])
+
+    before = result(("failed", "a"), ("failed", "b"), ("passed", ""))
+    after = result(("passed", ""), ("failed", "b"), ("failed", "c"))
+    got = [(c.name, c.before, c.after) for c in changes(before, after)]
+    assert got == [("t0", "failed", "passed"), ("t2", "passed", "failed")]
+    assert [c.name for c in changes(after, result(("passed", ""), ("failed", "b2"), ("failed", "c")))] == ["t1"]
+    assert len(changes(None, after)) == 3
