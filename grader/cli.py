@@ -99,10 +99,35 @@ def main_callback(
     if ctx.invoked_subcommand is None:
         from grader import render
 
+        if _interactive():
+            _run_tui()
+            return
         session = _session()
         s = session.summary()
         render.summary(console, s, session.workspace.root)
         _show_next(session)
+
+
+def _interactive() -> bool:
+    """Bare `course` opens the dashboard in a real terminal (not in CI, pipes or with COURSE_PLAIN=1)."""
+    return (sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI")
+            and not os.environ.get("COURSE_PLAIN") and os.environ.get("TERM") != "dumb")
+
+
+def _run_tui() -> None:
+    from grader.tui.app import CourseApp
+    from grader.worker import WarmChecker, imports_of
+
+    session = _session()
+    checker = WarmChecker()
+    session.checker = checker
+    nxt = session.next()
+    if nxt is not None:
+        checker.start(imports_of(nxt.exercise.spec, session.path(nxt.exercise)))
+    try:
+        CourseApp(session, first_run=session.first_visit("dashboard")).run()
+    finally:
+        checker.close()
 
 
 def _show_next(session) -> None:
@@ -115,6 +140,21 @@ def _show_next(session) -> None:
         render.next_exercise(console, nxt, path, session.exercise_text(nxt.exercise), session.course.part(nxt.exercise.part).title)
     else:
         render.next_exercise(console, None, None, "", "")
+
+
+@app.command()
+@friendly
+def tui() -> None:
+    """Open the dashboard: curriculum and progress, the exercise, an editor, checks and hints in one window."""
+    _run_tui()
+
+
+@app.command()
+@friendly
+def plot(exercise: Annotated[str, typer.Argument(help="Exercise id whose last recorded curve to draw.")]) -> None:
+    """Draw the training curve recorded by an exercise's last check to a PNG (matplotlib)."""
+    out = _session().plot(exercise)
+    console.print(f"Wrote {out}")
 
 
 @app.command()

@@ -18,7 +18,7 @@ from grader.session import CheckOutcome, HintOutcome, Summary
 from grader.unlock import ExerciseState
 
 STATUS_STYLE = {
-    "locked": ("🔒", "dim", "locked"),
+    "locked": ("·", "dim", "locked"),
     "open": ("○", "cyan", "open"),
     "failing": ("✗", "red", "failing"),
     "passed": ("✓", "green", "passed"),
@@ -67,7 +67,7 @@ def check_result(console: Console, out: CheckOutcome, ws_rel: str) -> None:
     footer(console, r)
     if r.passed:
         for ex in out.unlocked:
-            console.print(f"[green]🔓 Unlocked:[/] {escape(ex.title)} ({ex.id})")
+            console.print(f"[green]→ Unlocked:[/] {escape(ex.title)} ({ex.id})")
         if out.solution is not None:
             console.print(f"The reference solution is now in {escape(str(out.solution))}: compare it with yours.")
         if out.next is not None:

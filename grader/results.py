@@ -52,6 +52,7 @@ class CheckResult:
     reason: str = ""  # one sentence when the whole run failed (import error, timeout, crash)
     detail: str = ""  # more lines for that sentence: a syntax error's caret, a traceback
     output_tail: str = ""
+    curves: dict[str, list[list[float]]] = field(default_factory=dict)  # see grader.curves
 
     @property
     def passed(self) -> bool:
@@ -72,7 +73,7 @@ class CheckResult:
             TestResult(**{**t, "frames": [Frame(**f) for f in t.get("frames", [])]})
             for t in d.get("tests", [])
         ]
-        keys = {"exercise", "status", "score", "max_score", "duration", "reason", "detail", "output_tail"}
+        keys = {"exercise", "status", "score", "max_score", "duration", "reason", "detail", "output_tail", "curves"}
         return cls(tests=tests, **{k: v for k, v in d.items() if k in keys})
 
 

@@ -100,7 +100,10 @@ def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float 
         running = _running_test(events)
         tail = _tail(log_path)
         duration = time.perf_counter() - start
-        result = CheckResult(exercise_id, FAILED, max_score=points, duration=duration, output_tail=tail)
+        from grader import curves
+
+        result = CheckResult(exercise_id, FAILED, max_score=points, duration=duration, output_tail=tail,
+                             curves=curves.read(scratch / curves.FILE))
         if timed_out:
             result.status = TIMEOUT
             result.reason = f"Timed out after {timeout:g} s" + (f" while running {running}." if running else ".")
@@ -163,7 +166,7 @@ def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float 
 def _spawn_child(args: list[str], scratch: Path, log, nonce: str, memory_mb: int, fsize_mb: int) -> subprocess.Popen:
     """A fresh interpreter running grader._child, in its own session (process group)."""
     cmd = [sys.executable, "-m", "grader._child", str(memory_mb), str(fsize_mb), "--", *args]
-    env = {**os.environ, **CHILD_ENV, "TMPDIR": str(scratch)}
+    env = {**os.environ, **CHILD_ENV, "TMPDIR": str(scratch), "COURSE_CURVES": str(scratch / "course-curves.jsonl")}
     grader_parent = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [grader_parent, os.environ.get("PYTHONPATH")]))
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
@@ -192,7 +195,7 @@ def _fork_child(args: list[str], scratch: Path, log, nonce: str, memory_mb: int,
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
         os.chdir(scratch)
-        os.environ.update({**CHILD_ENV, "TMPDIR": str(scratch)})
+        os.environ.update({**CHILD_ENV, "TMPDIR": str(scratch), "COURSE_CURVES": str(scratch / "course-curves.jsonl")})
         tempfile.tempdir = None  # forget the parent's cached temp folder
         from grader import _child
 

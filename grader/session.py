@@ -8,6 +8,7 @@ data. It never prints and never imports Typer or Textual.
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Protocol
 
 from grader import manifest, runner, unlock, workspace
 from grader.errors import CourseError
+from grader.progress import now_iso
 from grader.manifest import Course, Exercise
 from grader.results import CheckResult
 from grader.unlock import ExerciseState
@@ -152,6 +154,10 @@ class Session:
         else:
             result = runner.check_exercise(ex, path, on_event=on_event)
         outcome = CheckOutcome(ex, path, result)
+        if result.curves:
+            cpath = self.workspace.curves_path(ex)
+            cpath.parent.mkdir(parents=True, exist_ok=True)
+            cpath.write_text(json.dumps(result.curves), encoding="utf-8")
         if state.status == unlock.LOCKED:
             return outcome  # a forced check of a locked exercise is not recorded
         was_done = state.done
@@ -163,6 +169,35 @@ class Session:
             outcome.first_pass = not was_done
             outcome.solution = self.workspace.install_solution(ex)
         return outcome
+
+    def curves(self, exercise_id: str) -> dict[str, list[list[float]]]:
+        """The curves recorded by the exercise's last check that recorded any."""
+        path = self.workspace.curves_path(self.course.exercise(exercise_id))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def plot(self, exercise_id: str) -> Path:
+        """Draw the exercise's last curves to <workspace>/plots/<id>.png."""
+        from grader import curves as curve_lib
+
+        ex = self.course.exercise(exercise_id)
+        data = self.curves(ex.id)
+        if not data:
+            raise CourseError(f'"{ex.id}" has no recorded curve yet.',
+                              "Curves come from checks of training exercises (grader.curves.log_point); run `course check` first.")
+        return curve_lib.plot_png(data, f"{ex.title} ({ex.id})", self.workspace.root / "plots" / f"{ex.id}.png")
+
+    def first_visit(self, key: str) -> bool:
+        """True the first time ``key`` is asked for in this workspace (e.g. the dashboard's welcome)."""
+        marker = self.workspace.state_dir / f"seen-{key}"
+        if marker.exists():
+            return False
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(now_iso() + "\n", encoding="utf-8")
+        return True
 
     def hint(self, exercise_id: str | None = None) -> HintOutcome:
         """Reveal the next hint (all hints stay revealed once shown)."""

@@ -68,6 +68,18 @@ class Workspace:
                 added.append(ex)
         return added
 
+    def save(self, ex: Exercise, text: str) -> Path:
+        """Write the learner's file atomically (the dashboard's editor saves through this)."""
+        dest = self.exercise_path(ex)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.saving")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, dest)
+        return dest
+
+    def curves_path(self, ex: Exercise) -> Path:
+        return self.state_dir / "curves" / f"{ex.id}.json"
+
     def is_pristine(self, ex: Exercise) -> bool:
         """True when the learner's file is still the stub, byte for byte."""
         path = self.exercise_path(ex)

@@ -11,7 +11,7 @@ A shop exports its orders as a CSV that people have edited by hand. Write
 it (``read_raw`` below does that): every column holds strings, and cells that
 are empty or say ``N/A`` are already missing (NaN). It has five columns:
 
-    order_id   an integer, maybe padded with spaces:          " 17"
+    order_id   an integer, never missing, maybe padded:       " 17"
     date       ISO "2024-03-05" or day-first "05/03/2024"     (both: 5 March 2024)
     category   any case, stray spaces:                        "  Books", "BOOKS"
     amount     the order total: maybe a "$", thousands commas  "$1,234.50"

@@ -227,7 +227,8 @@ def test_knn_matches_sklearn(learner, rng):
     # 1-NN on its own training set: every point is its own nearest neighbour (no duplicate rows here).
     assert_close(_fit(learner.KNNRegressor(k=1), X, y).predict(X), y, rtol=1e-12, atol=1e-12,
                  name="1-NN predictions on the training set",
-                 hint="the nearest training point to a training point is itself, at distance 0: do not skip it")
+                 hint="the nearest training point to a training point is itself, at distance 0: do not skip it, and "
+                      "make sure that distance comes out as 0, not nan (the ||a||^2 - 2a.b + ||b||^2 shortcut can go negative)")
     data = load_diabetes()
     perm = rng.permutation(len(data.target))
     train, test = perm[:300], perm[300:]
