@@ -151,6 +151,20 @@ def tui() -> None:
 
 @app.command()
 @friendly
+def notebook(
+    exercise: ExerciseId = None,
+    force: Annotated[bool, typer.Option("--force", help="Rewrite an existing notebook (yours is backed up first).")] = False,
+) -> None:
+    """Write an exercise as a Jupyter notebook in your workspace; `course check` then grades the notebook."""
+    session = _session()
+    ex = session.resolve(exercise)
+    path = session.notebook(ex.id, force=force)
+    console.print(f"Wrote {path}")
+    console.print("Open it in Jupyter or VS Code; `course check` grades the notebook while it is newer than the .py file.")
+
+
+@app.command()
+@friendly
 def plot(exercise: Annotated[str, typer.Argument(help="Exercise id whose last recorded curve to draw.")]) -> None:
     """Draw the training curve recorded by an exercise's last check to a PNG (matplotlib)."""
     out = _session().plot(exercise)

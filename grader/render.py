@@ -147,7 +147,8 @@ def _details(console: Console, t) -> None:
     if t.message:
         console.print(Text("\n".join("      " + line for line in t.message.splitlines())))
     for f in t.frames:
-        console.print(Text(f"      at {Path(f.file).name}:{f.line} in {f.function}", style="dim"))
+        where = f.file if " cell " in f.file else Path(f.file).name
+        console.print(Text(f"      at {where}:{f.line} in {f.function}", style="dim"))
         if f.code:
             console.print(Text(f"        {f.code}", style="dim"))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from grader import manifest, runner, unlock, workspace
+from grader import manifest, notebook, runner, unlock, workspace
 from grader.errors import CourseError
 from grader.progress import now_iso
 from grader.manifest import Course, Exercise
@@ -146,13 +146,23 @@ class Session:
             raise CourseError(f'"{ex.id}" is a GPU exercise and no CUDA device is available here.',
                               "Run it on a machine with an NVIDIA GPU; it is optional for finishing the course.")
         path = self.path(ex)
-        if not path.exists():
+        nb = notebook.notebook_path(path)
+        if not path.exists() and not nb.exists():
             raise CourseError(f"{self.workspace.relative(path)} is missing.",
                               f"Run `course reset {ex.id}` to get a fresh copy of the exercise.")
-        if self.checker is not None:
-            result = self.checker.check(ex, path, on_event=on_event)
-        else:
-            result = runner.check_exercise(ex, path, on_event=on_event)
+        assembled = None
+        graded = path
+        result = None
+        if nb.exists() and (not path.exists() or nb.stat().st_mtime >= path.stat().st_mtime):
+            path = nb  # the learner works in the notebook: grade what it defines
+            graded, result, assembled = self._notebook_module(ex, nb)
+        if result is None:
+            if self.checker is not None:
+                result = self.checker.check(ex, graded, on_event=on_event)
+            else:
+                result = runner.check_exercise(ex, graded, on_event=on_event)
+        if assembled is not None:
+            _map_frames_to_cells(result, graded, nb, assembled)
         outcome = CheckOutcome(ex, path, result)
         if result.curves:
             cpath = self.workspace.curves_path(ex)
@@ -169,6 +179,45 @@ class Session:
             outcome.first_pass = not was_done
             outcome.solution = self.workspace.install_solution(ex)
         return outcome
+
+    def _notebook_module(self, ex: Exercise, nb: Path) -> tuple[Path, CheckResult | None, notebook.Assembled | None]:
+        """Assemble the notebook into a module to grade, or a failing result that says why not."""
+        try:
+            assembled = notebook.assemble(nb)
+        except notebook.NotebookSyntaxError as e:
+            stripped = e.text.rstrip("\n").lstrip()
+            pad = max(0, e.offset - 1 - (len(e.text.rstrip("\n")) - len(stripped)))
+            return nb, CheckResult(ex.id, "error", max_score=ex.points,
+                                   reason=f"SyntaxError in {nb.name}, cell {e.cell}, line {e.line}: {e.msg}.",
+                                   detail=f"  {stripped}\n  {' ' * pad}^" if stripped else ""), None
+        except (OSError, ValueError) as e:
+            return nb, CheckResult(ex.id, "error", max_score=ex.points,
+                                   reason=f"{nb.name} is not a readable notebook ({e}).",
+                                   detail=f"Rewrite it with `course notebook {ex.id} --force` (yours is backed up)."), None
+        stub = (ex.stub / "__init__.py" if ex.stub.is_dir() else ex.stub).read_text(encoding="utf-8")
+        missing = [n for n in notebook.required_names(stub) if n not in assembled.defined]
+        if missing:
+            names = ", ".join(f"`{n}`" for n in missing)
+            return nb, CheckResult(ex.id, "error", max_score=ex.points,
+                                   reason=f"{nb.name} does not define {names}, which the exercise asks for.",
+                                   detail=f"Keep a cell with each definition; `course notebook {ex.id} --force` "
+                                          "writes a fresh notebook (yours is backed up)."), None
+        module = self.workspace.state_dir / "notebooks" / ex.file
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text(assembled.source, encoding="utf-8")
+        return module, None, assembled
+
+    def notebook(self, exercise_id: str, *, force: bool = False) -> Path:
+        """Write the exercise as a notebook in the workspace, next to its .py file."""
+        ex = self.course.exercise(exercise_id)
+        dest = notebook.notebook_path(self.path(ex))
+        if dest.exists():
+            if not force:
+                raise CourseError(f"{dest} already exists.",
+                                  f"Open it, or rewrite it from the stub with `course notebook {ex.id} --force` (yours is backed up).")
+            self.workspace.backup(ex, dest)
+        stub = (ex.stub / "__init__.py" if ex.stub.is_dir() else ex.stub).read_text(encoding="utf-8")
+        return notebook.write(ex, stub, dest)
 
     def curves(self, exercise_id: str) -> dict[str, list[list[float]]]:
         """The curves recorded by the exercise's last check that recorded any."""
@@ -227,6 +276,16 @@ class Session:
         if not state.done:
             self.workspace.progress.record_solution_viewed(ex.id)
         return self.workspace.install_solution(ex), not state.done
+
+
+def _map_frames_to_cells(result: CheckResult, module: Path, nb: Path, assembled: notebook.Assembled) -> None:
+    """Point traceback lines of an assembled notebook back at the notebook's cells."""
+    target = str(module.resolve())
+    for t in result.tests:
+        for f in t.frames:
+            if f.file == target and f.line in assembled.cell_of_line:
+                cell, line = assembled.cell_of_line[f.line]
+                f.file, f.line = f"{nb.name} cell {cell}", line
 
 
 def cuda_available() -> bool:

@@ -85,6 +85,14 @@ class Workspace:
         path = self.exercise_path(ex)
         return path.is_file() and file_hash(path) == file_hash(ex.stub)
 
+    def backup(self, ex: Exercise, path: Path) -> Path:
+        """Keep a timestamped copy of one of the learner's files in .course/backups/<id>/."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        dest = self.state_dir / "backups" / ex.id / f"{stamp}-{path.name}"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, dest)
+        return dest
+
     def reset(self, ex: Exercise) -> Path | None:
         """Put the stub back; the learner's version is kept in .course/backups. Returns the backup."""
         dest = self.exercise_path(ex)

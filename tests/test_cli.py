@@ -197,3 +197,25 @@ def test_course_list_does_not_import_heavy_libraries(mini):
 def test_no_color_output_has_no_escape_codes(ws):
     r = course("list")
     assert "\x1b[" not in r.output
+
+
+def test_notebook_command(mini, ws):
+    course()
+    r = course("notebook", "add")
+    assert r.exit_code == 0 and (ws / "exercises/basics/add.ipynb").is_file()
+    assert course("notebook", "add").exit_code == 2
+    assert course("notebook", "add", "--force").exit_code == 0
+
+
+def test_curves_are_recorded_and_plotted(mini, ws):
+    course()
+    (ws / "exercises/basics/add.py").write_text(
+        "from grader.curves import log_point\n"
+        "for i in range(5):\n    log_point('loss', 1 / (i + 1), i)\n"
+        "def add(a, b):\n    return a + b\n")
+    r = course("check", "--json")
+    assert json.loads(r.output)["curves"]["loss"] == [[float(i), 1 / (i + 1)] for i in range(5)]
+    r = course("plot", "add")
+    assert r.exit_code == 0 and (ws / "plots/add.png").stat().st_size > 1000
+    r = course("plot", "mul")
+    assert r.exit_code == 2 and "no recorded curve" in r.output

@@ -152,9 +152,9 @@ def test_std_bands(learner, no_show, rng):
                   f"no band runs exactly from mean - std to mean + std of the {label!r} scores "
                   f"(expected y from {want[:, 1].min():.4f} to {want[:, 1].max():.4f}; the bands span "
                   + ", ".join(f"{a:.4f}..{b:.4f}" for a, b in zip(lo, hi)) + ").",
-                  "std = scores.std(axis=1) (ddof=0, over the folds) and "
-                  "ax.fill_between(train_sizes, mean - std, mean + std): one standard deviation, not two, not the "
-                  "variance.")
+                  "std = scores.std(axis=1) (over the folds, with numpy's default ddof=0; pandas' .std() and ddof=1 "
+                  "give a wider band) and ax.fill_between(train_sizes, mean - std, mean + std): one standard "
+                  "deviation, not two, not the variance.")
         line_rgb = to_rgba(_line(ax, label).get_color())[:3]
         face = found.get_facecolor()[0]
         assert_close(face[:3], line_rgb, atol=1e-6, name=f"RGB colour of the {label!r} band",
