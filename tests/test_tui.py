@@ -199,3 +199,17 @@ async def test_a_check_error_is_a_notification_not_a_crash(session):
         await pilot.press("down")  # mul: locked
         await run_check(app, pilot)
         assert "locked" in text_of(app, "#status")
+
+
+async def test_a_recorded_curve_is_plotted(session):
+    session.path(session.course.exercise("add")).write_text(
+        "from grader.curves import log_point\nfor i in range(4):\n    log_point('loss', 1 / (i + 1), i)\n"
+        "def add(a, b):\n    return a + b\n")
+    app = CourseApp(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.watching = False
+        await run_check(app, pilot)
+        from textual_plotext import PlotextPlot
+
+        assert app.query_one("#curve", PlotextPlot)
+        assert session.curves("add") == {"loss": [[float(i), 1 / (i + 1)] for i in range(4)]}

@@ -107,16 +107,10 @@ class CourseApp(App[None]):
                     yield Static("No check yet: press c.", id="status")
                     yield RichLog(id="log", markup=True, wrap=True, highlight=False, min_width=20)
                 with TabPane("Curve", id="tab-curve"):
-                    yield from self._curve_widget()
+                    with Vertical(id="curve-box"):
+                        yield Static("Training exercises record curves here when they are checked "
+                                     "(grader.curves.log_point); `course plot ID` writes a PNG.", id="curve-note")
         yield Footer()
-
-    def _curve_widget(self) -> ComposeResult:
-        try:
-            from textual_plotext import PlotextPlot
-        except ImportError:
-            yield Static("Install textual-plotext to see training curves here.", id="curve")
-            return
-        yield PlotextPlot(id="curve")
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.session.course.title} · {self.session.workspace.root}"
@@ -219,7 +213,7 @@ class CourseApp(App[None]):
             if lr.get("reason"):
                 last.append(f"\n{lr['reason']}", style="dim")
         self.query_one("#last", Static).update(last)
-        self.query_one("#text", Markdown).update(self.session.exercise_text(ex))
+        self.query_one("#text", Markdown).update(to_markdown(self.session.exercise_text(ex)))
 
     # ------------------------------------------------------------------ editor and files
     def _load_editor(self, exercise_id: str) -> None:
@@ -439,11 +433,18 @@ class CourseApp(App[None]):
     # ------------------------------------------------------------------ curves
     def _plot_curves(self, out: CheckOutcome) -> None:
         curves = self.session.curves(out.exercise.id)
+        if not curves:
+            return
         try:
-            from textual_plotext import PlotextPlot
+            from textual_plotext import PlotextPlot  # imported on the first curve: it costs 0.2 s at start-up
         except ImportError:
             return
-        plot = self.query_one("#curve", PlotextPlot)
+        plots = self.query("#curve")
+        if plots:
+            plot = plots.first(PlotextPlot)
+        else:
+            plot = PlotextPlot(id="curve")
+            self.query_one("#curve-box", Vertical).mount(plot)
         plt = plot.plt
         plt.clear_figure()
         if not curves:
@@ -455,6 +456,40 @@ class CourseApp(App[None]):
                 plt.plot(xs, ys, label=name)
             plt.title(f"{out.exercise.id}: last check")
         plot.refresh()
+
+
+def to_markdown(doc: str) -> str:
+    """An exercise docstring as Markdown: indented blocks become fenced Python code.
+
+    Naming the language matters: for an unfenced block Textual asks Pygments to guess it, and that
+    loads every lexer there is (about 2 s).
+    """
+    out: list[str] = []
+    block: list[str] = []
+    lines = doc.splitlines()
+
+    def flush() -> None:
+        while block and not block[-1].strip():
+            block.pop()
+        if block:
+            import textwrap
+
+            out.extend(["```python", *textwrap.dedent("\n".join(block)).splitlines(), "```", ""])
+        block.clear()
+
+    for i, line in enumerate(lines):
+        indented = line.startswith("    ") and line.strip()
+        prev = out[-1].strip() if out else ""
+        after_heading = bool(prev) and set(prev) <= {"-"} or bool(prev) and set(prev) <= {"="}
+        if indented and (block or not prev or after_heading):
+            block.append(line)
+        elif block and not line.strip():
+            block.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return "\n".join(out)
 
 
 def _walk(node: Any) -> Any:

@@ -80,7 +80,7 @@ def _evaluate(learner, pipe, X, y, **kwargs):
     return float(acc)
 
 
-def _check_fitted_on(pipe, X_train, what):
+def _check_fitted_on(pipe, X_train, what, num=NUM):
     """The scaler and imputer statistics are exactly those of X_train."""
     scaler = _step(pipe, "preprocess/num/scale")
     n_seen = int(np.max(scaler.n_samples_seen_))
@@ -88,14 +88,20 @@ def _check_fitted_on(pipe, X_train, what):
           f"{what}: the scaler was fitted on {n_seen} rows; the training split has {len(X_train)}"
           + (": test rows leaked into training." if n_seen > len(X_train) else "."),
           "fit the pipeline on X_train, y_train only; never on X, and never refit it on the test rows.")
-    medians = X_train[NUM].median()
-    assert_close(_step(pipe, "preprocess/num/impute").statistics_, medians.to_numpy(), rtol=1e-12,
+    wrong_rows = ("the right number of rows but not the right ones: the split differs from the expected one "
+                  "(stratify=y? random_state=seed?). ")
+    medians = X_train[num].median()
+    imputer = _step(pipe, "preprocess/num/impute")
+    check(getattr(imputer, "strategy", None) == "median",
+          f"the numeric imputer uses strategy={getattr(imputer, 'strategy', None)!r}; expected 'median'.",
+          "SimpleImputer(strategy='median').")
+    assert_close(imputer.statistics_, medians.to_numpy(), rtol=1e-12,
                  name=f"{what}: the numeric imputer's statistics_ (medians of the training split)",
-                 hint="SimpleImputer(strategy='median') fitted on the training rows only. " + SPLIT_HINT)
-    imputed = X_train[NUM].fillna(medians)
+                 hint=wrong_rows + SPLIT_HINT)
+    imputed = X_train[num].fillna(medians)
     assert_close(scaler.mean_, imputed.mean().to_numpy(), rtol=1e-12,
                  name=f"{what}: the scaler's mean_ (means of the imputed training split)",
-                 hint="the scaler must learn from the training split only, after imputation. " + SPLIT_HINT)
+                 hint=wrong_rows + SPLIT_HINT)
 
 
 # --------------------------------------------------------------------- tests
@@ -149,15 +155,12 @@ def test_breast_cancer_accuracy(learner, seed):
     pipe = _model(learner, list(X.columns), [])
     acc = _evaluate(learner, pipe, X, y, seed=seed)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
+    _check_fitted_on(pipe, X_train, "after evaluate on breast_cancer", num=list(X.columns))
     assert_close(acc, pipe.score(X_test, y_test), rtol=0, atol=1e-12,
                  name="evaluate's return value (the fitted pipeline's accuracy on the stratified test split)",
                  hint="return the accuracy on X_test, y_test (not on the training rows): " + SPLIT_HINT)
     check(acc >= 0.94, f"test accuracy on breast_cancer is {acc:.3f}; scaled logistic regression reaches at least 0.94.",
           "are the features standardised before the model, and is the model fitted on the training split?")
-    scaler = _step(pipe, "preprocess/num/scale")
-    assert_close(scaler.mean_, X_train.mean().to_numpy(), rtol=1e-12,
-                 name="the scaler's mean_ (means of the training split)",
-                 hint="fit on X_train only. " + SPLIT_HINT)
 
 
 @pytest.mark.points(3)
