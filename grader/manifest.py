@@ -35,7 +35,7 @@ COURSE_KEYS = {"title", "version", "description"}
 PART_KEYS = {"id", "title", "dir", "description"}
 EXERCISE_KEYS = {
     "id", "title", "part", "section", "file", "stub", "solution", "spec", "mutants",
-    "topics", "hints", "prerequisites", "timeout", "points", "tier", "core", "memory_mb",
+    "topics", "hints", "prerequisites", "timeout", "points", "tier", "core", "memory_mb", "notebook",
 }
 TOP_KEYS = {"course", "parts", "exercises"}
 # A learner's module is imported under its file name: it must not shadow these.
@@ -82,6 +82,7 @@ class Exercise:
     tier: str = "cpu"
     core: bool = True
     memory_mb: int = DEFAULT_MEMORY_MB
+    notebook: bool = False  # offered first as a Jupyter notebook (written into the workspace with the stub)
 
 
 @dataclass
@@ -334,6 +335,7 @@ def _build(root: Path, path: Path, data: dict[str, Any], loc: _Locator) -> Cours
             tier=tier,
             core=get(t, "core", bool, "exercises", i, what, default=tier == "cpu", typename="true or false"),
             memory_mb=memory_mb,
+            notebook=get(t, "notebook", bool, "exercises", i, what, default=False, typename="true or false"),
         ))
 
     # Two exercises writing to one learner file would overwrite each other's work.

@@ -66,6 +66,14 @@ class Workspace:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 _copy(ex.stub, dest)
                 added.append(ex)
+                if ex.notebook and dest.is_file():
+                    from grader import notebook
+
+                    nb = notebook.notebook_path(dest)
+                    notebook.write(ex, ex.stub.read_text(encoding="utf-8"), nb)
+                    # The notebook is where the learner starts: it must count as newer than the .py copy.
+                    st = dest.stat()
+                    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns - 1_000_000_000))
         return added
 
     def save(self, ex: Exercise, text: str) -> Path:

@@ -120,3 +120,17 @@ def test_assemble_keeps_definitions_and_the_values_they_use(tmp_path):
     ns: dict = {}
     exec(mod.source, ns)
     assert ns["f"](3) == 7
+
+
+def test_an_exercise_offered_as_a_notebook_starts_in_one(mini, tmp_path):
+    from grader import manifest, workspace
+    from grader.session import Session
+
+    p = mini / "course.toml"
+    p.write_text(p.read_text().replace('file = "basics/add.py"', 'file = "basics/add.py"\nnotebook = true'))
+    course = manifest.load_course(mini)
+    ws, _ = workspace.init(course, tmp_path / "nbws")
+    nb = ws.root / "exercises/basics/add.ipynb"
+    assert nb.is_file() and not (ws.root / "exercises/basics/mul.ipynb").exists()
+    out = Session(course, ws).check("add")
+    assert out.path == nb and not out.result.passed
