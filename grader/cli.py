@@ -333,6 +333,7 @@ def verify(
     exercises: Annotated[Optional[list[str]], typer.Argument(help="Exercise ids (default: all).", show_default=False)] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Checks to run in parallel (default: the number of CPUs).")] = 0,
     seeds: Annotated[int, typer.Option("--seeds", help="Run the solution under this many seeds to catch flaky thresholds.")] = 1,
+    cold: Annotated[bool, typer.Option("--cold", help="A fresh interpreter per run instead of warm workers.")] = False,
 ) -> None:
     """Author tool: the stub fails, the solution passes, every mutant fails, within the timeout."""
     from rich.table import Table
@@ -352,7 +353,7 @@ def verify(
             mark = "✓" if (run.result.passed == (run.kind == "solution")) else "✗"
             err.print(f"  {mark} {run.exercise.id}: {run.label} ({run.result.duration:.1f} s)", style="dim")
 
-    verdicts = verifier.verify(course, ids, jobs=jobs or None, seeds=seeds, on_done=on_done)
+    verdicts = verifier.verify(course, ids, jobs=jobs or None, seeds=seeds, on_done=on_done, warm=not cold)
     from rich import box
 
     table = Table(title="course verify", title_justify="left", box=box.SIMPLE_HEAD)

@@ -72,8 +72,8 @@ On the same split, the grader tunes its own baseline (the pipeline above with
 a logistic regression, C in {0.01, 0.1, 1, 10}, or a ridge regression, alpha
 in {0.1, 1, 10, 100}). Your held-out accuracy must be at least the
 baseline's minus 0.03, and your R^2 at least the baseline's minus 0.05
-(diabetes is small and noisy). Expect about 0.96 accuracy and R^2 from 0.35 to
-0.6 depending on the split.
+(diabetes is small and noisy). Expect about 0.97 accuracy, and R^2 from about 0.3 to
+0.5 depending on the split.
 
 API
 ---
@@ -90,11 +90,15 @@ Worked example
     >>> cat
     ['sex']
     >>> result = run("regression", X, y, numeric_features=num, categorical_features=cat, seed=0)
-    >>> round(result["test_score"], 3), result["best_params"]
-    (0.451, {'model__alpha': 1.0})                # held-out R^2 of the tuned ridge
+    >>> round(result["test_score"], 3), round(result["cv_score"], 3), result["best_params"]
+    (0.323, 0.476, {'model__alpha': 10.0})         # held-out and CV R^2 of a tuned ridge
     >>> X, y, num, cat = load_task("classification", seed=0)
     >>> round(run("classification", X, y, numeric_features=num, categorical_features=cat)["test_score"], 3)
-    0.982
+    0.974                                          # a tuned logistic regression
+
+The held-out R^2 (0.32) is below the CV estimate (0.48) here: with 89 test
+patients, the score of one split is itself noisy. That is why the grader
+compares you with a baseline on the *same* split.
 
 Reference
 ---------

@@ -54,8 +54,8 @@ def _diagnose(X_train, y_train, X, got, var_smoothing=1e-9):
         ("the prior is missing: jll must include log P(c) = log(N_c / N)", post(np.ones_like(priors), var0 + eps)),
         ("the variances divide by N_c - 1 (ddof=1); the MLE divides by N_c (np.var's default)",
          post(priors, np.stack([p.var(0, ddof=1) if len(p) > 1 else np.zeros(X.shape[1]) for p in parts]) + eps)),
-        ("epsilon is per feature (var_smoothing * Var(X[:, j])); it is ONE number: var_smoothing times the LARGEST "
-         "column variance", post(priors, var0 + var_smoothing * np.var(X_train, axis=0))),
+        ("epsilon is missing or per feature: it is ONE number, var_smoothing times the LARGEST column variance "
+         "np.var(X, axis=0).max(), added to every variance", post(priors, var0 + var_smoothing * np.var(X_train, axis=0))),
     ]
     got = np.asarray(got, dtype=float)
     for why, p in variants:
@@ -148,20 +148,21 @@ def test_predict_proba_matches_sklearn(learner, rng, dataset):
 
 
 def test_priors_matter(learner, rng):
-    """Two overlapping 1-D classes with 90% / 10% of the samples: the posteriors equal GaussianNB's, and a point
-    halfway between the class means goes to the majority class."""
+    """Two overlapping 1-D classes labelled 7 and 3, with 90% / 10% of the samples: the posteriors equal GaussianNB's,
+    and a point halfway between the class means goes to the majority class, 7."""
     X = np.concatenate([rng.normal(0.0, 1.0, size=(180, 1)), rng.normal(1.0, 1.0, size=(20, 1))])
     X[:180] = (X[:180] - X[:180].mean()) / X[:180].std()  # class 0: mean 0, variance 1 exactly
     X[180:] = (X[180:] - X[180:].mean()) / X[180:].std() + 1.0  # class 1: mean 1, variance 1 exactly
-    y = np.repeat([0, 1], [180, 20])
+    y = np.repeat([7, 3], [180, 20])  # labels that are not 0..C-1, and not in sorted order
     ref = GaussianNB().fit(X, y)
     params = _fit(learner, X, y)
     X_test = np.array([[-1.0], [0.5], [1.0], [3.0]])
     got = learner.predict_proba(X_test, params)
     assert_close(got, ref.predict_proba(X_test), rtol=1e-6, atol=1e-9, name="predict_proba with priors 0.9 / 0.1",
                  hint=_diagnose(X, y, X_test, got))
-    assert_equal(np.asarray(learner.predict(np.array([[0.5]]), params)), np.array([0]), name="predict at x = 0.5",
-                 hint="the likelihoods tie halfway between equal-variance classes, so the prior 0.9 decides: add log P(c)")
+    assert_equal(np.asarray(learner.predict(np.array([[0.5]]), params)), np.array([7]), name="predict at x = 0.5",
+                 hint="the likelihoods tie halfway between equal-variance classes, so the prior 0.9 decides (add log "
+                      "P(c)); and return the label params.classes[k], not the column index k")
 
 
 @pytest.mark.points(2)
@@ -195,6 +196,7 @@ def test_zero_variance_features(learner, rng):
                "single-sample class has variance 0, and its density divides by 0")
     X_test = np.array([[0.1, 0.0, 3.0], [0.0, 0.5, -50.0], [0.0, 5.0, 0.0]])
     got = _strict(learner.predict_proba, X_test, params, what="predict_proba with zero-variance features",
-                  hint="add epsilon to the variances so that none is 0")
+                  hint="either a variance is 0 (add epsilon to every variance), or the tiny variances push every jll "
+                       "below -745 and exp(jll) underflows to 0 (normalise in log space with logsumexp)")
     assert_close(got, ref.predict_proba(X_test), rtol=1e-6, atol=1e-9, name="predict_proba with zero-variance features",
                  hint=_diagnose(X, y, X_test, got))

@@ -62,7 +62,7 @@ def test_fit_by_hand(learner):
     X = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 1.0], [2.0, 1.0]])
     mean, comps, var, ratio = _fit(learner, X)
     assert_close(mean, [1.0, 0.5], rtol=1e-12, atol=1e-12, name="mean", hint="X.mean(axis=0)")
-    hint = VARIANCE_HINT
+    hint = VARIANCE_HINT + "; " + CENTRE_HINT
     if np.allclose(var, [1.0, 0.25]):
         hint = "the variances are divided by N; " + VARIANCE_HINT
     elif np.allclose(var, [np.sqrt(4 / 3), np.sqrt(1 / 3)]) or np.allclose(var, [2.0, 1.0]):
