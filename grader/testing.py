@@ -78,6 +78,19 @@ def _as_array(value: Any, name: str, hint: str) -> tuple[np.ndarray, str]:
     return arr, dtype
 
 
+def _as_plain_array(value: Any, name: str, hint: str) -> np.ndarray:
+    """Numbers, booleans or strings as an array (for exact comparisons); anything else fails."""
+    if value is None:
+        _fail(name, [f"{name} is None: the function returned nothing.", "Did you forget a `return` statement?"], hint)
+    try:
+        arr = _to_numpy(value)[0]
+    except Exception as exc:  # noqa: BLE001
+        _fail(name, [f"{name} could not be read as an array ({_kind(value)}): {exc}"], hint)
+    if arr.dtype.kind not in "biufcUS":
+        _fail(name, [f"{name} holds {_kind(arr.ravel()[0]) if arr.size else 'objects'}, not plain numbers or strings."], hint)
+    return arr
+
+
 def assert_shape(actual: Any, shape: tuple[int, ...], *, name: str = "result", hint: str = "") -> None:
     """The value has exactly this shape."""
     arr, _ = _as_array(actual, name, hint)
@@ -160,8 +173,7 @@ def assert_close(
 def assert_equal(actual: Any, expected: Any, *, name: str = "result", hint: str = "") -> None:
     """Exact equality: arrays elementwise with the same shape, anything else by ``==``."""
     if isinstance(expected, (np.ndarray, list, tuple)) or _is_tensor(expected) or _is_tensor(actual) or isinstance(actual, np.ndarray):
-        got, _ = _as_array(actual, name, hint)
-        exp, _ = _as_array(expected, "expected", "")
+        got, exp = _as_plain_array(actual, name, hint), _as_plain_array(expected, "expected", "")
         if got.shape != exp.shape:
             _fail(name, [f"{name} has shape {got.shape}, expected {exp.shape}."], hint)
         bad = got != exp

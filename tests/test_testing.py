@@ -75,3 +75,14 @@ def test_assert_equal_and_shape_and_check():
 
 def test_not_numeric():
     assert "not numeric" in message(assert_close, ["a", "b"], np.zeros(2))
+
+
+def test_assert_equal_on_strings_and_objects():
+    assert_equal(["a", "b"], ["a", "b"])
+    assert "first mismatch at index (1,): got 'c', expected 'b'" in message(assert_equal, ["a", "c"], ["a", "b"])
+
+    class Any:
+        def __eq__(self, other):
+            return True
+
+    assert "not plain numbers or strings" in message(assert_equal, [Any(), Any()], [1, 2])
