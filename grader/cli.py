@@ -115,6 +115,9 @@ def _interactive() -> bool:
 
 
 def _run_tui() -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CourseError("The dashboard needs an interactive terminal.",
+                          "Run it in a terminal, or use `course next` and `course check` here.")
     from grader.tui.app import CourseApp
     from grader.worker import WarmChecker, imports_of
 

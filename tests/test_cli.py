@@ -219,3 +219,8 @@ def test_curves_are_recorded_and_plotted(mini, ws):
     assert r.exit_code == 0 and (ws / "plots/add.png").stat().st_size > 1000
     r = course("plot", "mul")
     assert r.exit_code == 2 and "no recorded curve" in r.output
+
+
+def test_tui_without_a_terminal_is_a_clear_error(ws):
+    r = course("tui")
+    assert r.exit_code == 2 and "needs an interactive terminal" in r.output

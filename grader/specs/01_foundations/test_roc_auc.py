@@ -116,7 +116,7 @@ def test_perfect_and_inverted(learner, rng):
     for name, scores, expected in (("perfect", s, 1.0), ("inverted", -s, 0.0)):
         hint = ("AUC must be 1 when every positive outranks every negative and 0 when every negative does; "
                 "are the scores sorted in decreasing order, and is the positive class 1?")
-        f, t = _curve(learner, y, scores)
+        f, t, _ = _curve(learner, y, scores)
         assert_close(learner.auc(f, t), expected, atol=1e-12, name=f"auc(roc_curve) ({name})", hint=hint)
         assert_close(learner.roc_auc_rank(y, scores), expected, atol=1e-12, name=f"roc_auc_rank ({name})",
                      hint=hint + " " + RANK_HINT)
@@ -130,7 +130,7 @@ def test_auc_matches_sklearn_with_ties(learner, rng):
         y, s = _random_case(rng, n, levels)
         ref = skm.roc_auc_score(y, s)
         where = f" (n={n}, {len(np.unique(s))} distinct scores)"
-        f, t = _curve(learner, y, s)
+        f, t, _ = _curve(learner, y, s)
         assert_close(learner.auc(f, t), ref, rtol=1e-10, atol=1e-12, name=f"auc(roc_curve){where}",
                      hint=TIE_HINT + "; " + CURVE_HINT)
         assert_close(learner.roc_auc_rank(y, s), ref, rtol=1e-10, atol=1e-12, name=f"roc_auc_rank{where}",
@@ -144,7 +144,7 @@ def test_labels_and_scale(learner, rng):
     ref = skm.roc_auc_score(y, s)
     assert_close(learner.roc_auc_rank(y.astype(bool), s), ref, rtol=1e-10, name="roc_auc_rank with boolean labels",
                  hint="y_true may be booleans: positives are y_true == 1 / True")
-    f, t = _curve(learner, y.astype(bool), s)
+    f, t, _ = _curve(learner, y.astype(bool), s)
     assert_close(learner.auc(f, t), ref, rtol=1e-10, name="auc(roc_curve) with boolean labels",
                  hint="y_true may be booleans: positives are y_true == 1 / True")
     assert_close(learner.roc_auc_rank(y, 1e6 * s**3 - 7), ref, rtol=1e-10, name="roc_auc_rank(y, 1e6 s^3 - 7)",
