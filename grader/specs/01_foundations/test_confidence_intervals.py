@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from grader.testing import assert_close, assert_equal, assert_shape, check
+from grader.testing import assert_close, assert_shape, check
 
 
 def _t_reference(x, confidence):

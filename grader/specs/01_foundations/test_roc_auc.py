@@ -40,8 +40,10 @@ def _check_curve(learner, y, s, where, hint=CURVE_HINT):
         hint = TIE_HINT + "; " + hint
     elif len(thr) == n_distinct:
         hint = "the first point (0, 0) at threshold +inf is missing; " + hint
+    counted = f"{n_distinct} distinct score{'s' if n_distinct > 1 else ''}"
     assert_shape(thr, ref_thr.shape, name=f"thresholds{where}",
-                 hint=f"there are {n_distinct} distinct scores, so {n_distinct + 1} points with the +inf one; " + hint)
+                 hint=f"there {'are' if n_distinct > 1 else 'is'} {counted}, so {n_distinct + 1} points with the +inf "
+                      "one; " + hint)
     assert_equal(thr, ref_thr, name=f"thresholds{where}", hint=hint)
     assert_close(fpr, ref_fpr, rtol=1e-12, atol=1e-12, name=f"fpr{where}", hint=hint)
     assert_close(tpr, ref_tpr, rtol=1e-12, atol=1e-12, name=f"tpr{where}", hint=hint)
@@ -55,6 +57,15 @@ def _random_case(rng, n, n_levels=None):
     if n_levels is not None:  # coarse scores: many ties, within and across classes
         s = np.round(s * n_levels) / n_levels
     return y, s
+
+
+def _auc_hint(learner, y, s):
+    """Blame the trapezoid rule if it is wrong on sklearn's own curve, else the learner's curve."""
+    ref_fpr, ref_tpr, _ = skm.roc_curve(y, s, drop_intermediate=False)
+    if not np.isclose(learner.auc(ref_fpr, ref_tpr), skm.auc(ref_fpr, ref_tpr), rtol=1e-10):
+        return ("auc is wrong even on sklearn's ROC curve: each trapezoid is (x_i - x_{i-1}) * (y_i + y_{i-1}) / 2, "
+                "the mean of both heights")
+    return "auc is right on sklearn's curve, so the curve is off: " + TIE_HINT + "; " + CURVE_HINT
 
 
 # --------------------------------------------------------------------- tests
@@ -101,7 +112,7 @@ def test_constant_scores(learner, rng):
     y = np.array([0, 1, 1, 0, 1, 0, 0])
     s = np.full(7, 0.3)
     fpr, tpr = _check_curve(learner, y, s, " (all scores 0.3)", hint=TIE_HINT)
-    assert_close(learner.auc(fpr, tpr), 0.5, rtol=1e-12, name="auc with constant scores", hint=TIE_HINT)
+    assert_close(learner.auc(fpr, tpr), 0.5, rtol=1e-12, name="auc with constant scores", hint=_auc_hint(learner, y, s))
     assert_close(learner.roc_auc_rank(y, s), 0.5, rtol=1e-12, name="roc_auc_rank with constant scores",
                  hint="every positive-negative pair is a tie worth 1/2. " + RANK_HINT)
 
@@ -132,7 +143,7 @@ def test_auc_matches_sklearn_with_ties(learner, rng):
         where = f" (n={n}, {len(np.unique(s))} distinct scores)"
         f, t, _ = _curve(learner, y, s)
         assert_close(learner.auc(f, t), ref, rtol=1e-10, atol=1e-12, name=f"auc(roc_curve){where}",
-                     hint=TIE_HINT + "; " + CURVE_HINT)
+                     hint=_auc_hint(learner, y, s))
         assert_close(learner.roc_auc_rank(y, s), ref, rtol=1e-10, atol=1e-12, name=f"roc_auc_rank{where}",
                      hint=RANK_HINT)
 
@@ -142,11 +153,15 @@ def test_labels_and_scale(learner, rng):
     unchanged); scores that differ only in the 15th digit are still distinct points."""
     y, s = _random_case(rng, 120)
     ref = skm.roc_auc_score(y, s)
+    bool_hint = "y_true may be booleans: positives are y_true == 1 / True"
+    int_ok = np.isclose(learner.roc_auc_rank(y, s), ref, rtol=1e-10)
     assert_close(learner.roc_auc_rank(y.astype(bool), s), ref, rtol=1e-10, name="roc_auc_rank with boolean labels",
-                 hint="y_true may be booleans: positives are y_true == 1 / True")
+                 hint=bool_hint if int_ok else RANK_HINT)
+    f, t, _ = _curve(learner, y, s)
+    int_ok = np.isclose(learner.auc(f, t), ref, rtol=1e-10)
     f, t, _ = _curve(learner, y.astype(bool), s)
     assert_close(learner.auc(f, t), ref, rtol=1e-10, name="auc(roc_curve) with boolean labels",
-                 hint="y_true may be booleans: positives are y_true == 1 / True")
+                 hint=bool_hint if int_ok else _auc_hint(learner, y, s))
     assert_close(learner.roc_auc_rank(y, 1e6 * s**3 - 7), ref, rtol=1e-10, name="roc_auc_rank(y, 1e6 s^3 - 7)",
                  hint="only ranks matter: an increasing transform of the scores cannot change the AUC")
     y2 = np.array([1, 0, 1, 0])

@@ -1,4 +1,4 @@
-"""Mutant: every _backward assigns its gradient (self.grad = ...) instead of adding (+=), so a value used twice keeps only the last contribution."""
+"""Mutant: every _backward assigns self.grad = ... instead of adding (+=), so a value used twice keeps one contribution."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mutant: backward does not reset the intermediate nodes' grads, so a second call passes the old intermediate gradients back again (they compound instead of doubling)."""
+"""Mutant: backward does not reset intermediate grads, so a second call passes old gradients back again (compounding)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mutant: backward walks the graph depth-first from the output with a stack, calling _backward on a shared node before all of its users have contributed (and once per path)."""
+"""Mutant: backward walks the graph depth-first with a stack, so a shared node passes its gradient on too early (and twice)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mutant: bootstrap_distribution resamples without replacement (a permutation of the data), so every resample has the same statistic and the interval has zero width."""
+"""Mutant: bootstrap_distribution resamples without replacement (a permutation), so the interval has zero width."""
 
 from __future__ import annotations
 

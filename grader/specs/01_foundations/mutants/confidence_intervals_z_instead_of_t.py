@@ -1,4 +1,4 @@
-"""Mutant: t_interval uses the normal quantile (1.96 at 95%) instead of Student's t with n - 1 degrees of freedom, so it undercovers for small n."""
+"""Mutant: t_interval uses the normal quantile (1.96 at 95%) instead of Student's t with n - 1 df: undercovers for small n."""
 
 from __future__ import annotations
 

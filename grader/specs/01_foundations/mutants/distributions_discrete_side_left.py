@@ -1,4 +1,4 @@
-"""Mutant: sample_discrete uses searchsorted(c, u) with the default side='left', so u = c[k] goes to category k and a zero-probability first category is drawn at u = 0."""
+"""Mutant: sample_discrete uses searchsorted's default side='left', so u = c[k] goes to category k (and p[0] = 0 is drawn at u = 0)."""
 
 from __future__ import annotations
 
