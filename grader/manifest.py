@@ -84,6 +84,11 @@ class Exercise:
     memory_mb: int = DEFAULT_MEMORY_MB
     notebook: bool = False  # offered first as a Jupyter notebook (written into the workspace with the stub)
 
+    def stub_source(self) -> str:
+        """The stub's text (a package's __init__.py for a folder exercise)."""
+        path = self.stub / "__init__.py" if self.stub.is_dir() else self.stub
+        return path.read_text(encoding="utf-8")
+
 
 @dataclass
 class Course:

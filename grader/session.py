@@ -120,9 +120,8 @@ class Session:
 
     def exercise_text(self, ex: Exercise) -> str:
         """The exercise's text: the stub's module docstring."""
-        source = ex.stub / "__init__.py" if ex.stub.is_dir() else ex.stub
         try:
-            return ast.get_docstring(ast.parse(source.read_text(encoding="utf-8"))) or ""
+            return ast.get_docstring(ast.parse(ex.stub_source())) or ""
         except (OSError, SyntaxError):
             return ""
 
@@ -194,7 +193,7 @@ class Session:
             return nb, CheckResult(ex.id, "error", max_score=ex.points,
                                    reason=f"{nb.name} is not a readable notebook ({e}).",
                                    detail=f"Rewrite it with `course notebook {ex.id} --force` (yours is backed up)."), None
-        stub = (ex.stub / "__init__.py" if ex.stub.is_dir() else ex.stub).read_text(encoding="utf-8")
+        stub = ex.stub_source()
         missing = [n for n in notebook.required_names(stub) if n not in assembled.defined]
         if missing:
             names = ", ".join(f"`{n}`" for n in missing)
@@ -216,8 +215,7 @@ class Session:
                 raise CourseError(f"{dest} already exists.",
                                   f"Open it, or rewrite it from the stub with `course notebook {ex.id} --force` (yours is backed up).")
             self.workspace.backup(ex, dest)
-        stub = (ex.stub / "__init__.py" if ex.stub.is_dir() else ex.stub).read_text(encoding="utf-8")
-        return notebook.write(ex, stub, dest)
+        return notebook.write(ex, ex.stub_source(), dest)
 
     def curves(self, exercise_id: str) -> dict[str, list[list[float]]]:
         """The curves recorded by the exercise's last check that recorded any."""

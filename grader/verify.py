@@ -125,7 +125,7 @@ def static_problems(course: Course, ex: Exercise) -> list[str]:
         problems.append(f"has {len(ex.mutants)} mutant(s); add at least {MIN_MUTANTS} realistic mistakes under "
                         f"{ex.spec.parent.relative_to(course.root)}/mutants/ and list them in course.toml.")
     try:
-        stub_src = (ex.stub / "__init__.py" if ex.stub.is_dir() else ex.stub).read_text(encoding="utf-8")
+        stub_src = ex.stub_source()
         if not (ast.get_docstring(ast.parse(stub_src)) or "").strip():
             problems.append("the stub has no module docstring; it is the exercise text, write it.")
     except SyntaxError as exc:

@@ -70,7 +70,7 @@ class Workspace:
                     from grader import notebook
 
                     nb = notebook.notebook_path(dest)
-                    notebook.write(ex, ex.stub.read_text(encoding="utf-8"), nb)
+                    notebook.write(ex, ex.stub_source(), nb)
                     # The notebook is where the learner starts: it must count as newer than the .py copy.
                     st = dest.stat()
                     os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns - 1_000_000_000))
