@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Markdown, RichLog, Static, TextArea, Tree
+from textual.widgets import RichLog, TextArea, Tree
 
 from grader.tui import app as tui_app
 from grader.tui.app import CourseApp
@@ -33,7 +33,12 @@ def text_of(app: CourseApp, selector: str) -> str:
 
 
 async def run_check(app: CourseApp, pilot) -> None:
+    await pilot.pause()
     await pilot.press("c")
+    await wait_idle(app, pilot)
+
+
+async def wait_idle(app: CourseApp, pilot) -> None:
     for _ in range(200):
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -67,7 +72,7 @@ async def test_navigate_to_a_locked_exercise(session):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("down")
-        await pilot.pause()
+        await pilot.pause(0.4)  # the exercise pane follows once the cursor rests
         assert app.selected == "mul"
         assert "Locked: pass add first" in text_of(app, "#meta")
 
@@ -94,9 +99,11 @@ async def test_check_pass_unlocks_and_moves_on(session):
 async def test_second_check_is_queued_not_lost(session):
     app = CourseApp(session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("c", "c")
-        assert app.queued == "add"
-        await run_check(app, pilot)
+        await pilot.pause()
+        app.action_check()
+        app.action_check()  # while the first runs: queued, not dropped and not run twice at once
+        assert app.checking == "add" and app.queued == "add"
+        await wait_idle(app, pilot)
         assert session.state("add").record.attempts == 2
 
 
@@ -189,13 +196,13 @@ async def test_exercise_text_is_rendered_as_markdown(session):
     app = CourseApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        md = app.query_one("#text", Markdown)
-        assert "Write `add(a, b)` returning a + b." in md.source
+        assert "Write `add(a, b)` returning a + b." in app._text_source
 
 
 async def test_a_check_error_is_a_notification_not_a_crash(session):
     app = CourseApp(session)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
         await pilot.press("down")  # mul: locked
         await run_check(app, pilot)
         assert "locked" in text_of(app, "#status")

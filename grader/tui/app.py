@@ -13,14 +13,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import (Footer, Header, Input, Label, Markdown, ProgressBar, RichLog, Static, TabbedContent,
-                             TabPane, TextArea, Tree)
+from textual.widgets import (Footer, Header, Input, Label, ProgressBar, RichLog, Static, TabbedContent, TabPane,
+                             TextArea, Tree)
 
 from grader import render
 from grader.errors import CourseError
@@ -30,6 +31,7 @@ from grader.tui.screens import ConfirmScreen, HelpScreen, SolutionScreen, Welcom
 from grader.unlock import ExerciseState
 
 SAVE_PAUSE = 1.0  # seconds of no typing before the editor saves (and, with watch on, checks)
+SELECT_PAUSE = 0.15  # seconds the tree cursor rests before the exercise pane follows it
 POLL = 0.5  # seconds between looks at the exercise file for saves from another editor
 
 
@@ -75,8 +77,10 @@ class CourseApp(App[None]):
         self.queued: str | None = None
         self.filter_text = ""
         self._save_timer: Timer | None = None
+        self._select_timer: Timer | None = None
         self._loading_editor = False
         self._mtime: float | None = None
+        self._text_source = ""
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -100,7 +104,7 @@ class CourseApp(App[None]):
                         yield Static(id="meta")
                         yield Static(id="hints")
                         yield Static(id="last")
-                        yield Markdown(id="text")
+                        yield Static(id="text")
                 with TabPane("Editor", id="tab-editor"):
                     yield TextArea.code_editor("", language="python", id="editor")
                 with TabPane("Result", id="tab-result"):
@@ -213,7 +217,10 @@ class CourseApp(App[None]):
             if lr.get("reason"):
                 last.append(f"\n{lr['reason']}", style="dim")
         self.query_one("#last", Static).update(last)
-        self.query_one("#text", Markdown).update(to_markdown(self.session.exercise_text(ex)))
+        # One rich Markdown renderable: Textual's Markdown widget builds a widget per block, which
+        # costs most of the first paint for a long exercise text.
+        self._text_source = to_markdown(self.session.exercise_text(ex))
+        self.query_one("#text", Static).update(RichMarkdown(self._text_source, code_theme="monokai"))
 
     # ------------------------------------------------------------------ editor and files
     def _load_editor(self, exercise_id: str) -> None:
@@ -268,6 +275,14 @@ class CourseApp(App[None]):
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
         if event.node.data and event.node.data != self.selected:
             self.selected = event.node.data
+            # Rendering the text and loading the editor take tens of milliseconds: do it once the
+            # cursor rests, so holding an arrow key stays smooth.
+            if self._select_timer is not None:
+                self._select_timer.stop()
+            self._select_timer = self.set_timer(SELECT_PAUSE, self._settle)
+
+    def _settle(self) -> None:
+        if self.selected:
             self._show_details(self.selected)
             self._load_editor(self.selected)
             self.session.workspace.progress.record_activity(self.selected)
