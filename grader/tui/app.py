@@ -174,6 +174,7 @@ class CourseApp(App[None]):
     def _label(self, s: ExerciseState) -> Text:
         symbol, style, _ = render.STATUS_STYLE.get(s.status, ("?", "", ""))
         label = Text.assemble((f"{symbol} ", style), s.exercise.title)
+        label.append(f" {s.exercise.points if s.done else 0}/{s.exercise.points}", style="dim")
         if s.exercise.tier == "gpu":
             label.append(" [gpu]", style="dim")
         if self.checking == s.exercise.id:
