@@ -16,6 +16,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from grader import __version__
+from grader.cli_data import data_app
 from grader.errors import CourseError
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+app.add_typer(data_app, name="data")
 
 class _LazyConsole:
     """A rich Console made on first use, so `course --help` never imports rich."""

@@ -61,15 +61,12 @@ def diagnose(session_factory=None) -> list[Finding]:
             out.append(Finding("cuda", True, detail, required=False))
         except Exception as exc:  # noqa: BLE001 - a broken torch install is a finding, not a crash
             out.append(Finding("torch import", False, f"{type(exc).__name__}: {exc}", "Reinstall torch."))
-    if importlib.util.find_spec("sklearn") is not None:
-        from pathlib import Path
+    try:
+        from grader.data import doctor_findings
 
-        import sklearn.datasets
-
-        data_dir = Path(sklearn.datasets.__file__).parent / "data"
-        present = all((data_dir / f).exists() for f in ("iris.csv", "wine_data.csv", "breast_cancer.csv"))
-        out.append(Finding("data: scikit-learn datasets", present, str(data_dir) if present else "missing",
-                           "" if present else "pip install --force-reinstall scikit-learn"))
+        out.extend(doctor_findings())
+    except Exception as exc:  # noqa: BLE001 - a broken data registry is a finding, not a crash
+        out.append(Finding("data", False, f"{type(exc).__name__}: {exc}", "Reinstall the course: pip install -e ."))
     if session_factory is not None:
         try:
             session = session_factory()
