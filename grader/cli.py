@@ -6,16 +6,15 @@ verification, 2 a usage error (unknown id, bad course.toml, no workspace...).
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from grader import __version__
+from grader import __version__, cli_common
 from grader.cli_data import data_app
 from grader.errors import CourseError
 
@@ -31,45 +30,14 @@ app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 
-class _LazyConsole:
-    """A rich Console made on first use, so `course --help` never imports rich."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self._kwargs = kwargs
-        self._console = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")) or None, **self._kwargs)
-        return getattr(self._console, name)
-
-
-console: Any = _LazyConsole()
-err: Any = _LazyConsole(stderr=True)
+console = cli_common.console
+err = cli_common.err
 _state: dict[str, Any] = {"workspace": None}
 
 ExerciseId = Annotated[Optional[str], typer.Argument(help="Exercise id (see `course list`); default: the current exercise.", show_default=False)]
 
 
-def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the core's CourseError into one clear message and exit status 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except CourseError as exc:
-            err.print(f"[bold red]Error:[/] {exc.message}", markup=True, highlight=False)
-            if exc.fix:
-                err.print(exc.fix, markup=False)
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            err.print("Stopped.")
-            raise typer.Exit(130) from None
-
-    return wrapper
+friendly = cli_common.friendly
 
 
 def _session(create: bool = True):

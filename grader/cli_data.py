@@ -8,14 +8,12 @@ download (a CourseError, printed with what to do).
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from grader.errors import CourseError
+from grader import cli_common
 
 data_app = typer.Typer(
     help="Datasets and models: list them, download the real ones, find and check them.\n\n"
@@ -28,27 +26,11 @@ data_app = typer.Typer(
 
 
 def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(highlight=False, stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")) or None)
+    return (cli_common.err if stderr else cli_common.console).get()
 
 
 def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except CourseError as exc:
-            err = _console(stderr=True)
-            err.print(f"[bold red]Error:[/] {exc.message}", markup=True, highlight=False)
-            if exc.fix:
-                err.print(exc.fix, markup=False)
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            _console(stderr=True).print("Stopped; run the same command again to resume.")
-            raise typer.Exit(130) from None
-
-    return wrapper
+    return cli_common.friendly(fn, interrupted="Stopped; run the same command again to resume.")
 
 
 Names = Annotated[list[str], typer.Argument(help="Dataset or model names (see `course data list`).", show_default=False)]

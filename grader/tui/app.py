@@ -10,7 +10,6 @@ import os
 import shlex
 import subprocess
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from rich.markdown import Markdown as RichMarkdown
