@@ -116,6 +116,7 @@ class WarmChecker:
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._next_id = 0
+        self._pending_ready = False  # a preload request whose "ready" answer is still to be read
 
     def start(self, preload: list[str] | None = None) -> None:
         """Start the worker (if needed) and have it import ``preload`` in the background."""
