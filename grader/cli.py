@@ -193,13 +193,14 @@ def check(
     exercise: ExerciseId = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Check a locked exercise anyway (not recorded).")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Also run the full tier: real datasets, GPU training (slow).")] = False,
 ) -> None:
     """Grade an exercise with its hidden spec. Exit status 0 when it passes, 1 when not."""
     session = _session()
     ex = session.resolve(exercise)
     if not as_json and console.is_terminal:
         console.print(f"Checking {ex.id}...", style="dim")
-    out = session.check(ex.id, force=force)
+    out = session.check(ex.id, force=force, full=full)
     if as_json:
         data = out.result.to_dict()
         data["unlocked"] = [e.id for e in out.unlocked]
@@ -307,6 +308,7 @@ def verify(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Checks to run in parallel (default: the number of CPUs).")] = 0,
     seeds: Annotated[int, typer.Option("--seeds", help="Run the solution under this many seeds to catch flaky thresholds.")] = 1,
     cold: Annotated[bool, typer.Option("--cold", help="A fresh interpreter per run instead of warm workers.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Verify the full tier too (real datasets, a GPU).")] = False,
 ) -> None:
     """Author tool: the stub fails, the solution passes, every mutant fails, within the timeout."""
     from rich.table import Table
@@ -326,7 +328,8 @@ def verify(
             mark = "✓" if (run.result.passed == (run.kind == "solution")) else "✗"
             err.print(f"  {mark} {run.exercise.id}: {run.label} ({run.result.duration:.1f} s)", style="dim")
 
-    verdicts = verifier.verify(course, ids, jobs=jobs or None, seeds=seeds, on_done=on_done, warm=not cold)
+    verdicts = verifier.verify(course, ids, jobs=jobs or None, seeds=seeds, on_done=on_done, warm=not cold,
+                                 full=full)
     from rich import box
 
     table = Table(title="course verify", title_justify="left", box=box.SIMPLE_HEAD)

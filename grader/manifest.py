@@ -36,6 +36,7 @@ PART_KEYS = {"id", "title", "dir", "description"}
 EXERCISE_KEYS = {
     "id", "title", "part", "section", "file", "stub", "solution", "spec", "mutants",
     "topics", "hints", "prerequisites", "timeout", "points", "tier", "core", "memory_mb", "notebook",
+    "full_timeout",
 }
 TOP_KEYS = {"course", "parts", "exercises"}
 # A learner's module is imported under its file name: it must not shadow these.
@@ -78,6 +79,7 @@ class Exercise:
     hints: tuple[str, ...] = ()
     prerequisites: tuple[str, ...] | None = None  # None: the default rule applies
     timeout: float = DEFAULT_TIMEOUT
+    full_timeout: float = 0.0  # extra seconds the full tier (`course check --full`) may take
     points: int = DEFAULT_POINTS
     tier: str = "cpu"
     core: bool = True
@@ -318,6 +320,9 @@ def _build(root: Path, path: Path, data: dict[str, Any], loc: _Locator) -> Cours
         timeout = float(get(t, "timeout", (int, float), "exercises", i, what, default=DEFAULT_TIMEOUT, typename="a number of seconds"))
         if timeout <= 0:
             raise fail(loc.where("exercises", i, "timeout"), f'"timeout" in {what} must be positive, got {timeout}.')
+        full_timeout = float(get(t, "full_timeout", (int, float), "exercises", i, what, default=0, typename="a number of seconds"))
+        if full_timeout < 0:
+            raise fail(loc.where("exercises", i, "full_timeout"), f'"full_timeout" in {what} must not be negative, got {full_timeout}.')
         points = get(t, "points", int, "exercises", i, what, default=DEFAULT_POINTS, typename="a whole number")
         if points < 0:
             raise fail(loc.where("exercises", i, "points"), f'"points" in {what} must not be negative.')
@@ -336,6 +341,7 @@ def _build(root: Path, path: Path, data: dict[str, Any], loc: _Locator) -> Cours
             hints=str_list(t, "hints", "exercises", i, what) or (),
             prerequisites=str_list(t, "prerequisites", "exercises", i, what),
             timeout=timeout,
+            full_timeout=full_timeout,
             points=points,
             tier=tier,
             core=get(t, "core", bool, "exercises", i, what, default=tier == "cpu", typename="true or false"),

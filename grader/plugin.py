@@ -54,14 +54,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--course-module", default=None, help="path of the learner's module (a .py file or a package folder)")
     group.addoption("--course-report", default=None, help="write the JSON report here")
     group.addoption("--course-seed", type=int, default=0, help="seed for random, numpy and torch (default 0)")
+    group.addoption("--course-full", action="store_true", default=False,
+                    help="also run the full tier: tests marked `full` (real datasets, a GPU)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): how many points this test is worth (default 1)")
+    config.addinivalue_line("markers", "full: a full-tier test (real data, a GPU); runs only with --course-full")
     if not config.pluginmanager.has_plugin("course-recorder"):
         from grader import _token
 
         config.pluginmanager.register(Recorder(config, _token.NONCE), "course-recorder")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --course-full the full tier is not collected at all: it neither passes nor fails."""
+    if config.getoption("--course-full"):
+        return
+    full = [item for item in items if item.get_closest_marker("full")]
+    if full:
+        items[:] = [item for item in items if not item.get_closest_marker("full")]
+        config.hook.pytest_deselected(items=full)
 
 
 # --------------------------------------------------------------------- importing
@@ -308,6 +322,12 @@ def learner(pytestconfig: pytest.Config) -> Any:
 @pytest.fixture
 def seed(pytestconfig: pytest.Config) -> int:
     return int(pytestconfig.getoption("--course-seed"))
+
+
+@pytest.fixture
+def full_tier(pytestconfig: pytest.Config) -> bool:
+    """True when the full tier runs (`course check --full`)."""
+    return bool(pytestconfig.getoption("--course-full"))
 
 
 @pytest.fixture

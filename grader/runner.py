@@ -55,15 +55,19 @@ _SIGNALS = {
 
 
 def check_exercise(ex: Exercise, module: Path, *, seed: int = 0,
-                   on_event: Callable[[str], None] | None = None) -> CheckResult:
-    """Grade ``module`` (the learner's file, the solution or a mutant) with the exercise's spec."""
-    return run_spec(ex.spec, module, exercise_id=ex.id, timeout=ex.timeout, memory_mb=ex.memory_mb,
-                    points=ex.points, seed=seed, on_event=on_event)
+                   on_event: Callable[[str], None] | None = None, full: bool = False,
+                   maxfail: int = 0) -> CheckResult:
+    """Grade ``module`` (the learner's file, the solution or a mutant) with the exercise's spec.
+    ``full`` adds the full tier (and its own time limit); ``maxfail`` stops after that many failures."""
+    timeout = ex.timeout + (ex.full_timeout if full else 0)
+    return run_spec(ex.spec, module, exercise_id=ex.id, timeout=timeout, memory_mb=ex.memory_mb,
+                    points=ex.points, seed=seed, on_event=on_event, full=full, maxfail=maxfail)
 
 
 def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float = 60.0, memory_mb: int = 0,
              points: float = 10, seed: int = 0, on_event: Callable[[str], None] | None = None,
-             fsize_mb: int = OUTPUT_FSIZE_MB, fork: bool = False) -> CheckResult:
+             fsize_mb: int = OUTPUT_FSIZE_MB, fork: bool = False, full: bool = False,
+             maxfail: int = 0) -> CheckResult:
     """Grade ``module`` with ``spec`` in a child process; ``fork=True`` forks this (warm) process instead
     of starting a fresh interpreter (see grader.worker)."""
     start = time.perf_counter()
@@ -83,6 +87,10 @@ def run_spec(spec: Path, module: Path, *, exercise_id: str = "", timeout: float 
             "-c", str(scratch / "pytest.ini"), "--rootdir", str(scratch), "--import-mode=importlib",
             "--course-module", str(module.resolve()), "--course-report", str(report), "--course-seed", str(seed),
         ]
+        if full:
+            args.append("--course-full")
+        if maxfail:
+            args.append(f"--maxfail={maxfail}")
         nonce = secrets.token_hex(16)
         log_path = scratch / "output.log"
         with open(log_path, "wb") as log:

@@ -27,7 +27,7 @@ class Checker(Protocol):
     """Something that grades a module: grader.worker.WarmChecker, or a fake in tests."""
 
     def check(self, ex: Exercise, module: Path, *, seed: int = 0,
-              on_event: Callable[[str], None] | None = None) -> CheckResult: ...
+              on_event: Callable[[str], None] | None = None, full: bool = False) -> CheckResult: ...
 
 
 @dataclass
@@ -131,8 +131,9 @@ class Session:
         self.workspace.progress.record_activity(ex.id)
 
     def check(self, exercise_id: str | None = None, *, force: bool = False,
-              on_event: Callable[[str], None] | None = None) -> CheckOutcome:
-        """Grade the learner's file for one exercise and record the result."""
+              on_event: Callable[[str], None] | None = None, full: bool = False) -> CheckOutcome:
+        """Grade the learner's file for one exercise and record the result; ``full`` adds the
+        full tier (tests marked `full`: real datasets, a GPU), which is slow and optional."""
         ex = self.resolve(exercise_id)
         before = self.states()
         state = next(s for s in before if s.exercise.id == ex.id)
@@ -157,9 +158,9 @@ class Session:
             graded, result, assembled = self._notebook_module(ex, nb)
         if result is None:
             if self.checker is not None:
-                result = self.checker.check(ex, graded, on_event=on_event)
+                result = self.checker.check(ex, graded, on_event=on_event, full=full)
             else:
-                result = runner.check_exercise(ex, graded, on_event=on_event)
+                result = runner.check_exercise(ex, graded, on_event=on_event, full=full)
         if assembled is not None:
             _map_frames_to_cells(result, graded, nb, assembled)
         outcome = CheckOutcome(ex, path, result)

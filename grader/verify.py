@@ -62,10 +62,13 @@ def default_jobs() -> int:
 
 
 def verify(course: Course, ids: list[str] | None = None, *, jobs: int | None = None, seeds: int = 1,
-           on_done: Callable[[Run], None] | None = None, cuda: bool | None = None, warm: bool = True) -> list[Verdict]:
+           on_done: Callable[[Run], None] | None = None, cuda: bool | None = None, warm: bool = True,
+           full: bool = False) -> list[Verdict]:
     """Verify exercises; ``warm`` grades through warm workers (one per job), which the test suite
     proves identical to the cold path, and which saves the interpreter and import start-up of every run.
-    The first solution run stays cold, so the time checked against the timeout is a learner's."""
+    The first solution run stays cold, so the time checked against the timeout is a learner's.
+    A mutant only has to fail once, so its run stops at its first failing test:
+    specs put cheap unit tests before the expensive end-to-end ones, and verify stays fast."""
     exercises = [course.exercise(i) for i in ids] if ids else list(course.exercises)
     verdicts = [Verdict(ex) for ex in exercises]
     runs: list[Run] = []
@@ -90,6 +93,7 @@ def verify(course: Course, ids: list[str] | None = None, *, jobs: int | None = N
     lock = threading.Lock()
 
     def work(run: Run) -> Run:
+        maxfail = 1 if run.kind == "mutant" else 0
         # The first solution run is always cold: its time is what `course check` costs a learner.
         if warm and not (run.kind == "solution" and run.seed == 0):
             checker = getattr(local, "checker", None)
@@ -97,9 +101,9 @@ def verify(course: Course, ids: list[str] | None = None, *, jobs: int | None = N
                 checker = local.checker = WarmChecker()
                 with lock:
                     workers.append(checker)
-            run.result = checker.check(run.exercise, run.path, seed=run.seed)
+            run.result = checker.check(run.exercise, run.path, seed=run.seed, full=full, maxfail=maxfail)
         else:
-            run.result = check_exercise(run.exercise, run.path, seed=run.seed)
+            run.result = check_exercise(run.exercise, run.path, seed=run.seed, full=full, maxfail=maxfail)
         if on_done is not None:
             on_done(run)
         return run

@@ -105,6 +105,7 @@ def serve() -> None:
         result = runner.run_spec(Path(req["spec"]), Path(req["module"]), exercise_id=req.get("exercise_id", ""),
                                  timeout=float(req.get("timeout", 60)), memory_mb=int(req.get("memory_mb", 0)),
                                  points=float(req.get("points", 10)), seed=int(req.get("seed", 0)),
+                                 full=bool(req.get("full", False)), maxfail=int(req.get("maxfail", 0)),
                                  on_event=on_event, fork=True)
         send({"id": rid, "result": result.to_dict()})
 
@@ -145,17 +146,20 @@ class WarmChecker:
         self._proc.stdin.flush()
 
     def check(self, ex: Exercise, module: Path, *, seed: int = 0,
-              on_event: Callable[[str], None] | None = None) -> CheckResult:
+              on_event: Callable[[str], None] | None = None, full: bool = False,
+              maxfail: int = 0) -> CheckResult:
         with self._lock:
             try:
-                return self._check(ex, module, seed, on_event)
+                return self._check(ex, module, seed, on_event, full, maxfail)
             except (OSError, ValueError, BrokenPipeError, EOFError):
                 self.close_locked()
         from grader.runner import check_exercise
 
-        return check_exercise(ex, module, seed=seed, on_event=on_event)  # the cold path, always correct
+        # the cold path, always correct
+        return check_exercise(ex, module, seed=seed, on_event=on_event, full=full, maxfail=maxfail)
 
-    def _check(self, ex: Exercise, module: Path, seed: int, on_event: Callable[[str], None] | None) -> CheckResult:
+    def _check(self, ex: Exercise, module: Path, seed: int, on_event: Callable[[str], None] | None,
+               full: bool = False, maxfail: int = 0) -> CheckResult:
         proc = self._ensure()
         assert proc.stdout is not None
         if self._pending_ready:
@@ -169,7 +173,8 @@ class WarmChecker:
         self._next_id += 1
         rid = self._next_id
         self._send({"id": rid, "spec": str(ex.spec), "module": str(module), "exercise_id": ex.id,
-                    "timeout": ex.timeout, "memory_mb": ex.memory_mb, "points": ex.points, "seed": seed,
+                    "timeout": ex.timeout + (ex.full_timeout if full else 0), "memory_mb": ex.memory_mb,
+                    "points": ex.points, "seed": seed, "full": full, "maxfail": maxfail,
                     "preload": imports_of(ex.spec, module), "events": on_event is not None})
         while True:
             line = proc.stdout.readline()

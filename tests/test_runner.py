@@ -276,3 +276,42 @@ def test_an_object_that_equals_everything_does_not_pass(tmp_path):
     src = "class Any:\n    def __eq__(self, other):\n        return True\n    __ne__ = lambda s, o: False\n\ndef add(a, b):\n    return Any()\n"
     r = grade(spec, tmp_path, src)
     assert not r.passed and r.n_passed == 0
+
+
+TIERED = '''
+import pytest
+
+def test_cpu(learner, full_tier):
+    """the CPU tier"""
+    assert learner.add(1, 2) == 3 and full_tier is False
+
+@pytest.mark.full
+def test_gpu(learner, full_tier):
+    """the full tier"""
+    assert full_tier is True
+    assert learner.BIG
+'''
+
+
+def test_the_full_tier_runs_only_when_asked(tmp_path):
+    spec = tmp_path / "test_tiers.py"
+    spec.write_text(TIERED.replace(" and full_tier is False", ""))
+    r = grade(spec, tmp_path, GOOD + "BIG = False\n")
+    assert r.passed and [t.name for t in r.tests] == ["test_cpu"], "without --full the full tier is not collected"
+    r = grade(spec, tmp_path, GOOD + "BIG = False\n", full=True)
+    assert not r.passed and [t.name for t in r.tests] == ["test_cpu", "test_gpu"]
+    r = grade(spec, tmp_path, GOOD + "BIG = True\n", full=True)
+    assert r.passed and r.score == 10
+
+
+def test_full_tier_fixture_tells_the_spec(tmp_path):
+    spec = tmp_path / "test_tiers.py"
+    spec.write_text(TIERED)
+    assert grade(spec, tmp_path, GOOD + "BIG = True\n").passed
+    assert not grade(spec, tmp_path, GOOD + "BIG = True\n", full=True).passed  # test_cpu asserts full_tier is False
+
+
+def test_maxfail_stops_at_the_first_failure(spec, tmp_path):
+    r = grade(spec, tmp_path, "def add(a, b):\n    return 0\n", maxfail=1)
+    assert not r.passed
+    assert [t.outcome for t in r.tests] == ["failed", "not run", "not run"]
