@@ -307,8 +307,10 @@ def _build(root: Path, path: Path, data: dict[str, Any], loc: _Locator) -> Cours
         solution = inside(get(t, "solution", str, "exercises", i, what, default=f"solutions/{file}"), loc.where("exercises", i, "solution"), "solution")
         spec = inside(get(t, "spec", str, "exercises", i, what, default=f"grader/specs/{parent}/test_{stem}.py"), loc.where("exercises", i, "spec"), "spec")
         mutant_names = str_list(t, "mutants", "exercises", i, what) or ()
+        # A folder exercise (a multi-file project) has folder mutants: mutants/<stem>_<m>/
+        suffix = ".py" if file.endswith(".py") else ""
         mutants = tuple(
-            Mutant(m, inside(f"grader/specs/{parent}/mutants/{stem}_{m}.py", loc.where("exercises", i, "mutants"), "mutants"))
+            Mutant(m, inside(f"grader/specs/{parent}/mutants/{stem}_{m}{suffix}", loc.where("exercises", i, "mutants"), "mutants"))
             for m in mutant_names
         )
         for label, p in [("stub", stub), ("solution", solution), ("spec", spec)] + [(f'mutant "{m.name}"', m.path) for m in mutants]:

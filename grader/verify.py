@@ -190,6 +190,12 @@ def run_problems(v: Verdict) -> list[str]:
 
 
 def mutant_doc(path: Path) -> str:
+    """The first line of a mutant's docstring (a folder mutant's: its MUTANT.txt or __init__.py)."""
+    if path.is_dir():
+        note = path / "MUTANT.txt"
+        if note.exists():
+            return note.read_text(encoding="utf-8").strip().splitlines()[0]
+        path = path / "__init__.py"
     try:
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
     except (OSError, SyntaxError):

@@ -30,7 +30,7 @@ def test_real_course_loads():
     assert course.title and course.parts
     assert len(set(course.ids)) == len(course.ids)
     for ex in course.exercises:
-        assert ex.stub.is_file() and ex.solution.is_file() and ex.spec.is_file()
+        assert ex.stub.exists() and ex.solution.exists() and ex.spec.is_file()
 
 
 def test_mini_course_paths_follow_the_convention(mini):
@@ -153,3 +153,41 @@ def test_a_file_that_would_shadow_a_library_is_refused(mini):
     edit(mini, 'file = "basics/mul.py"', 'file = "basics/random.py"')
     (mini / "course.toml").write_text((mini / "course.toml").read_text().replace('mutants = ["add", "square"]', ""))
     assert 'imported as the module "random"' in error_of(mini).message
+
+
+def _folder_exercise(root: Path) -> None:
+    """A multi-file project: a package the learner fills in, with folder mutants."""
+    pkg = {"__init__.py": '"""Project: add through a helper module."""\nfrom .ops import add\n',
+           "ops.py": "def add(a, b):\n    return a + b\n"}
+    for where, body in [("exercises", "raise NotImplementedError"), ("solutions", None),
+                        ("grader/specs/more/mutants/proj_sub", "return a - b")]:
+        d = root / where / ("more/proj" if not where.startswith("grader") else "")
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "__init__.py").write_text(pkg["__init__.py"])
+        (d / "ops.py").write_text(pkg["ops.py"] if body is None else f"def add(a, b):\n    {body}\n")
+    (root / "grader/specs/more/mutants/proj_sub/MUTANT.txt").write_text("Mutant: subtracts.\n")
+    (root / "grader/specs/more/test_proj.py").write_text(
+        "".join(f"def test_{i}(learner):\n    '''adds'''\n    assert learner.add({i}, 1) == {i + 1}\n" for i in range(5)))
+    with open(root / "course.toml", "a") as f:
+        f.write('\n[[exercises]]\nid = "proj"\ntitle = "A project"\npart = "more"\nsection = "Projects"\n'
+                'file = "more/proj"\nstub = "exercises/more/proj"\ntopics = ["packages"]\n'
+                'hints = ["one", "two"]\nmutants = ["sub", "sub"]\ntimeout = 20\nfull_timeout = 30\n')
+
+
+def test_a_folder_exercise_has_folder_mutants_and_verifies(mini):
+    from grader.verify import mutant_doc, verify
+
+    _folder_exercise(mini)
+    course = load_course(mini)
+    ex = course.exercise("proj")
+    assert ex.stub.is_dir() and ex.solution.is_dir() and ex.full_timeout == 30
+    assert ex.mutants[0].path == mini / "grader/specs/more/mutants/proj_sub" and ex.mutants[0].path.is_dir()
+    assert mutant_doc(ex.mutants[0].path) == "Mutant: subtracts."
+    assert "Project: add" in course.exercise("proj").stub_source()
+    (verdict,) = verify(course, ["proj"], jobs=1, warm=False)
+    assert verdict.ok, verdict.problems
+
+
+def test_negative_full_timeout_is_refused(mini):
+    edit(mini, "timeout = 20\n", "timeout = 20\nfull_timeout = -1\n")
+    assert "full_timeout" in str(error_of(mini))
