@@ -1,0 +1,178 @@
+"""A SentencePiece-style unigram language model tokenizer: Viterbi, EM and pruning.
+
+Goal
+----
+The unigram tokenizer (Kudo 2018; SentencePiece's default, used by T5,
+ALBERT, XLNet, mBART) scores a segmentation of a word into pieces by the
+product of the pieces' probabilities. You write:
+
+* ``viterbi``: the most probable segmentation of a string, by dynamic
+  programming (not greedy matching);
+* ``log_likelihood``: log of the SUM over all segmentations (the forward
+  algorithm), in log space;
+* ``expected_counts``: the E-step: how often each piece is expected to be
+  used, averaging over segmentations weighted by their posterior
+  probability (forward-backward);
+* ``em_step``: one EM iteration, re-estimating piece probabilities;
+* ``prune``: shrink the vocabulary by dropping the pieces whose removal
+  costs the corpus the least likelihood.
+
+Why it matters
+--------------
+BPE commits to one deterministic segmentation; the unigram model is a
+probabilistic model over segmentations, so it can (1) pick the best one,
+(2) sample alternatives for regularisation (subword regularisation), and
+(3) be trained by maximum likelihood: start from a large vocabulary,
+alternate EM and pruning until it has the desired size. The same
+forward-backward/Viterbi machinery is behind HMMs, CTC and CRFs.
+
+The maths
+---------
+Vocabulary V with log-probabilities lp(x) for x in V (sum of exp(lp) = 1).
+A segmentation s = (x_1, ..., x_m) of a string w (pieces concatenate to w):
+
+    log P(s) = lp(x_1) + ... + lp(x_m)
+
+Viterbi: best[0] = 0; best[j] = max over i < j with w[i:j] in V of
+best[i] + lp(w[i:j]); keep a back-pointer; best[n] is the score. Strings
+with no segmentation at all have score -inf.
+
+Marginal likelihood (forward): alpha[0] = 0,
+alpha[j] = logsumexp over i < j with w[i:j] in V of alpha[i] + lp(w[i:j]),
+log P(w) = alpha[n]. Use a stable logsumexp: log-probabilities of long
+strings are around -1000, and exp(-1000) is 0.0 in float64.
+
+Expected counts (E-step). Backward: beta[n] = 0,
+beta[i] = logsumexp over j > i with w[i:j] in V of lp(w[i:j]) + beta[j].
+The posterior probability that a segmentation of w uses the piece w[i:j]
+at exactly that span is
+
+    exp(alpha[i] + lp(w[i:j]) + beta[j] - alpha[n])
+
+Sum it over all spans holding piece x, times the word's frequency f_w, over
+the corpus: that is c(x). The corpus log-likelihood is sum_w f_w log P(w).
+
+M-step: new lp(x) = log(c(x) / sum_y c(y)), for the pieces with c(x) > 0
+(pieces that are never used get probability 0 and leave the vocabulary).
+
+Pruning. The loss of a piece x is how much the corpus log-likelihood drops
+when x is removed and the rest is renormalised:
+
+    lp'(y) = lp(y) - log(1 - exp(lp(x)))      for y != x
+    loss(x) = L(lp) - L(lp')                 L = sum_w f_w log P(w)
+
+``prune(corpus, lp, size)`` computes every loss against the CURRENT model
+(all losses first, no re-scoring after each removal), removes the pieces with
+the smallest loss (ties: the alphabetically smaller piece goes first) until
+``size`` pieces are left, never removes a single character (so every word
+stays segmentable), and returns the remaining pieces renormalised.
+(SentencePiece approximates this loss from Viterbi alternatives; here it is
+computed exactly.)
+
+API
+---
+    viterbi(text, log_probs)              -> (pieces or None, score)
+    log_likelihood(text, log_probs)       -> float, log P(text)
+    expected_counts(corpus, log_probs)    -> (counts: dict piece -> float, corpus log-likelihood)
+    em_step(corpus, log_probs)            -> new log_probs
+    prune(corpus, log_probs, size)        -> new log_probs with size pieces
+
+``corpus`` is a dict word -> frequency; ``log_probs`` a dict piece -> float.
+
+Worked example
+--------------
+    >>> lp = {"a": log(0.2), "b": log(0.2), "ab": log(0.6)}
+    >>> viterbi("abab", lp)                  # 0.6 * 0.6 beats every split
+    (['ab', 'ab'], -1.0216512475319814)
+    >>> exp(log_likelihood("ab", lp))         # 0.6 + 0.2 * 0.2
+    0.64
+    >>> counts, _ = expected_counts({"ab": 1}, lp)
+    >>> {k: round(v, 4) for k, v in counts.items()}   # P(a b | ab) = 0.04 / 0.64
+    {'a': 0.0625, 'ab': 0.9375, 'b': 0.0625}
+    >>> viterbi("abc", lp)
+    (None, -inf)
+
+Reference
+---------
+Kudo, "Subword Regularization: Improving Neural Network Translation Models
+with Multiple Subword Candidates" (2018), section 3.2; Kudo & Richardson,
+"SentencePiece" (2018); Hugging Face course, "Unigram tokenization";
+Rabiner (1989) for forward-backward.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def _logsumexp(values: list[float]) -> float:
+    """log(sum(exp(v))) without underflow; -inf for an empty list or all -inf."""
+    m = max(values, default=-math.inf)
+    if m == -math.inf:
+        return -math.inf
+    return m + math.log(sum(math.exp(v - m) for v in values))
+
+
+def _spans(text: str, log_probs: dict[str, float]):
+    """(i, j, lp) for every span text[i:j] that is a piece."""
+    longest = max(map(len, log_probs), default=0)
+    for i in range(len(text)):
+        for j in range(i + 1, min(len(text), i + longest) + 1):
+            lp = log_probs.get(text[i:j])
+            if lp is not None:
+                yield i, j, lp
+
+
+def viterbi(text: str, log_probs: dict[str, float]) -> tuple[list[str] | None, float]:
+    """The most probable segmentation of text and its log-probability.
+
+    Args:
+        text: the string to segment.
+        log_probs: piece -> log-probability.
+
+    Returns:
+        (pieces, score); (None, -inf) if no segmentation exists; ([], 0.0) for "".
+    """
+    raise NotImplementedError("viterbi: not written yet (dynamic programming with back-pointers)")
+
+
+def _forward_backward(text: str, log_probs: dict[str, float]):
+    """alpha, beta (lists of n + 1 log-values) and the spans."""
+    raise NotImplementedError("_forward_backward: an optional helper, not written yet")
+
+
+def log_likelihood(text: str, log_probs: dict[str, float]) -> float:
+    """log P(text) = log of the sum over all segmentations of their probabilities (-inf if none)."""
+    raise NotImplementedError("log_likelihood: not written yet (forward algorithm in log space)")
+
+
+def expected_counts(corpus: dict[str, int], log_probs: dict[str, float]) -> tuple[dict[str, float], float]:
+    """E-step: expected piece counts under the posterior over segmentations, and the corpus log-likelihood.
+
+    Args:
+        corpus: word -> frequency.
+        log_probs: piece -> log-probability.
+
+    Returns:
+        (counts, loglik): counts[x] = sum_w f_w E[#uses of x in a segmentation of w] (only pieces
+        with a positive count appear); loglik = sum_w f_w log P(w).
+    """
+    raise NotImplementedError("expected_counts: not written yet (forward-backward)")
+
+
+def em_step(corpus: dict[str, int], log_probs: dict[str, float]) -> dict[str, float]:
+    """One EM iteration: new lp(x) = log(c(x) / sum c), for pieces with c(x) > 0."""
+    raise NotImplementedError("em_step: not written yet")
+
+
+def _corpus_loglik(corpus: dict[str, int], log_probs: dict[str, float]) -> float:
+    return sum(freq * log_likelihood(word, log_probs) for word, freq in corpus.items())
+
+
+def prune(corpus: dict[str, int], log_probs: dict[str, float], size: int) -> dict[str, float]:
+    """Remove the pieces whose removal costs the least corpus log-likelihood, down to size pieces.
+
+    Single characters are never removed. Losses are all computed against the current model,
+    the smallest removed first (ties: alphabetical order), and the survivors renormalised.
+    """
+    raise NotImplementedError("prune: not written yet")

@@ -1,0 +1,171 @@
+"""WordPiece tokenization, as in BERT: basic tokenization, then greedy longest-match-first.
+
+Goal
+----
+Reproduce the tokenizer of BERT-family models (here all-MiniLM-L6-v2,
+uncased) from its vocabulary file alone:
+
+* ``basic_tokenize``: clean the text, lower-case it, strip accents, put
+  spaces around CJK characters, split on whitespace and on punctuation;
+* ``wordpiece``: split one word into vocabulary pieces by greedy
+  longest-match-first, marking non-initial pieces with "##", or give
+  ["[UNK]"] when the word cannot be split;
+* ``tokenize`` and ``encode``: the whole pipeline, and the ids with
+  [CLS] ... [SEP] around them.
+
+Your ids must equal the ids of the MiniLM tokenizer from the course's pack
+(``AutoTokenizer.from_pretrained(data.path("minilm"))``).
+
+Why it matters
+--------------
+WordPiece is BERT's tokenizer, and BERT-family encoders still power
+retrieval, classification and embedding models. Unlike BPE, which replays
+learned merges, WordPiece encoding needs only the vocabulary: at each
+position take the longest vocabulary entry that matches. The details matter
+when you fine-tune or serve a model: a tokenizer that differs from the one
+used in pre-training in one rule (accents, Chinese characters, punctuation)
+silently feeds the model ids it has never seen in that context.
+
+The algorithm
+-------------
+basic_tokenize(text):
+
+    1. clean: drop the characters U+0000, U+FFFD and control characters
+       (``_is_control``); turn every whitespace character (``_is_whitespace``,
+       which includes \\t \\n \\r) into a space;
+    2. put a space before and after every CJK ideograph (``_is_cjk``): Chinese
+       text has no spaces, so each character becomes its own word;
+    3. split on whitespace; then for each word:
+       lower-case it; strip accents: Unicode NFD decomposition, then drop the
+       combining marks (category "Mn"), so "é" -> "e";
+       split it on punctuation (``_is_punctuation``): every punctuation
+       character becomes its own token ("it's" -> "it", "'", "s").
+
+wordpiece(word, vocab), greedy longest-match-first:
+
+    if len(word) > max_chars (100): return ["[UNK]"]
+    start = 0
+    while start < len(word):
+        find the LONGEST substring word[start:end] (end from len(word) down to
+        start + 1) that is in the vocabulary, written with a "##" prefix when
+        start > 0
+        if none: return ["[UNK]"]           # the WHOLE word, not just the rest
+        emit it; start = end
+
+encode(text) = [id of "[CLS]"] + ids of tokenize(text) + [id of "[SEP]"].
+
+API
+---
+    load_vocab(path)                    -> dict token -> id (implemented for you)
+    basic_tokenize(text)                -> list[str]
+    wordpiece(word, vocab, unk="[UNK]", max_chars=100) -> list[str]
+    tokenize(text, vocab)               -> list[str]
+    encode(text, vocab)                 -> list[int], with [CLS] and [SEP]
+
+Worked example
+--------------
+    >>> basic_tokenize("Héllo, World! 東京")
+    ['hello', ',', 'world', '!', '東', '京']
+    >>> vocab = {"un": 0, "##aff": 1, "##able": 2, "[UNK]": 3, "a": 4}
+    >>> wordpiece("unaffable", vocab)
+    ['un', '##aff', '##able']
+    >>> wordpiece("unafx", vocab)        # "un" matches, then nothing for "afx"
+    ['[UNK]']
+
+With the MiniLM vocabulary, "unaffable" becomes ['una', '##ffa', '##ble']:
+longest match first takes "una" (in the vocabulary) rather than "un".
+
+Reference
+---------
+Devlin et al., "BERT: Pre-training of Deep Bidirectional Transformers for
+Language Understanding" (2019); Google's original ``tokenization.py`` in the
+BERT repository (BasicTokenizer, WordpieceTokenizer); Hugging Face tokenizers
+documentation, "Normalizers: BertNormalizer" and "Models: WordPiece";
+Schuster & Nakajima, "Japanese and Korean Voice Search" (2012), the origin of
+WordPiece.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+
+def load_vocab(path: str | Path) -> dict[str, int]:
+    """Read a BERT vocab.txt: one token per line, the id is the line number."""
+    with open(path, encoding="utf-8") as f:
+        return {line.rstrip("\n"): i for i, line in enumerate(f)}
+
+
+def _is_whitespace(ch: str) -> bool:
+    """Space, tab, newline, carriage return, or any Unicode space separator (Zs)."""
+    return ch in " \t\n\r" or unicodedata.category(ch) == "Zs"
+
+
+def _is_control(ch: str) -> bool:
+    """A control/format character (category C*), except tab/newline/CR, which count as whitespace."""
+    if ch in "\t\n\r":
+        return False
+    return unicodedata.category(ch).startswith("C")
+
+
+def _is_punctuation(ch: str) -> bool:
+    """ASCII non-alphanumeric printable characters (so $ + < = > ^ ` | ~ count) or any Unicode P* character."""
+    cp = ord(ch)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return True
+    return unicodedata.category(ch).startswith("P")
+
+
+def _is_cjk(ch: str) -> bool:
+    """A CJK Unified Ideograph (the blocks BERT singles out; Japanese kana and Hangul are not included)."""
+    cp = ord(ch)
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F
+            or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
+
+
+def _strip_accents(word: str) -> str:
+    """NFD-decompose, then drop the combining marks: 'café' -> 'cafe'."""
+    raise NotImplementedError("_strip_accents: an optional helper, not written yet")
+
+
+def _split_punctuation(word: str) -> list[str]:
+    """Every punctuation character becomes its own token: "it's" -> ["it", "'", "s"]."""
+    raise NotImplementedError("_split_punctuation: an optional helper, not written yet")
+
+
+def basic_tokenize(text: str) -> list[str]:
+    """Clean, space out CJK, split on whitespace, lower-case, strip accents, split punctuation.
+
+    Args:
+        text: any string.
+
+    Returns:
+        The list of words and punctuation marks, e.g. "Héllo, World!" -> ["hello", ",", "world", "!"].
+    """
+    raise NotImplementedError("basic_tokenize: not written yet")
+
+
+def wordpiece(word: str, vocab: dict[str, int], unk: str = "[UNK]", max_chars: int = 100) -> list[str]:
+    """Greedy longest-match-first split of one word into vocabulary pieces ("##" marks continuations).
+
+    Args:
+        word: one word from basic_tokenize (no spaces).
+        vocab: token -> id.
+        unk: returned, alone, for a word that cannot be split.
+        max_chars: longer words are unk.
+
+    Returns:
+        The pieces, e.g. ["un", "##aff", "##able"], or [unk].
+    """
+    raise NotImplementedError("wordpiece: not written yet (greedy longest-match-first)")
+
+
+def tokenize(text: str, vocab: dict[str, int]) -> list[str]:
+    """basic_tokenize, then wordpiece on every word."""
+    raise NotImplementedError("tokenize: not written yet")
+
+
+def encode(text: str, vocab: dict[str, int]) -> list[int]:
+    """[CLS] + the ids of tokenize(text) + [SEP]."""
+    raise NotImplementedError("encode: not written yet")
