@@ -24,10 +24,21 @@ def _limit(resource_name: str, value: int) -> None:
         pass  # not every OS supports every limit; the timeout still applies
 
 
-def run(memory_mb: int, fsize_mb: int, args: list[str], nonce: str) -> int:
-    """Apply the limits and run pytest in this process (fresh interpreter or forked worker child)."""
+def _mapped_bytes() -> int:
+    """Address space this process has mapped already (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def run(memory_mb: int, fsize_mb: int, args: list[str], nonce: str, forked: bool = False) -> int:
+    """Apply the limits and run pytest in this process (fresh interpreter or forked worker child).
+    A child forked from the warm worker inherits the libraries the worker pre-imported: its cap
+    counts from what is mapped already, so a check gets the same room warm or cold."""
     if memory_mb > 0:
-        _limit("RLIMIT_AS", memory_mb * 1024 * 1024)
+        _limit("RLIMIT_AS", memory_mb * 1024 * 1024 + (_mapped_bytes() if forked else 0))
     if fsize_mb > 0:
         _limit("RLIMIT_FSIZE", fsize_mb * 1024 * 1024)
     _limit("RLIMIT_CORE", 0)

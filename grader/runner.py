@@ -207,7 +207,7 @@ def _fork_child(args: list[str], scratch: Path, log, nonce: str, memory_mb: int,
         tempfile.tempdir = None  # forget the parent's cached temp folder
         from grader import _child
 
-        code = _child.run(memory_mb, fsize_mb, args, nonce)
+        code = _child.run(memory_mb, fsize_mb, args, nonce, forked=True)
     except BaseException:  # noqa: BLE001 - the child must never return into the worker's loop
         import traceback
 

@@ -63,12 +63,14 @@ def default_jobs() -> int:
 
 def verify(course: Course, ids: list[str] | None = None, *, jobs: int | None = None, seeds: int = 1,
            on_done: Callable[[Run], None] | None = None, cuda: bool | None = None, warm: bool = True,
-           full: bool = False) -> list[Verdict]:
+           full: bool = False, checker: WarmChecker | None = None) -> list[Verdict]:
     """Verify exercises; ``warm`` grades through warm workers (one per job), which the test suite
     proves identical to the cold path, and which saves the interpreter and import start-up of every run.
     The first solution run stays cold, so the time checked against the timeout is a learner's.
     A mutant only has to fail once, so its run stops at its first failing test:
-    specs put cheap unit tests before the expensive end-to-end ones, and verify stays fast."""
+    specs put cheap unit tests before the expensive end-to-end ones, and verify stays fast.
+    ``checker``: one warm worker, kept open by the caller, for every run (the first solution run
+    included): a test suite that verifies exercise after exercise imports each library once."""
     exercises = [course.exercise(i) for i in ids] if ids else list(course.exercises)
     verdicts = [Verdict(ex) for ex in exercises]
     runs: list[Run] = []
@@ -94,14 +96,17 @@ def verify(course: Course, ids: list[str] | None = None, *, jobs: int | None = N
 
     def work(run: Run) -> Run:
         maxfail = 1 if run.kind == "mutant" else 0
-        # The first solution run is always cold: its time is what `course check` costs a learner.
-        if warm and not (run.kind == "solution" and run.seed == 0):
-            checker = getattr(local, "checker", None)
-            if checker is None:
-                checker = local.checker = WarmChecker()
-                with lock:
-                    workers.append(checker)
+        # The first solution run is cold (unless the caller lends a worker): its time is what
+        # `course check` costs a learner.
+        if checker is not None:
             run.result = checker.check(run.exercise, run.path, seed=run.seed, full=full, maxfail=maxfail)
+        elif warm and not (run.kind == "solution" and run.seed == 0):
+            mine = getattr(local, "checker", None)
+            if mine is None:
+                mine = local.checker = WarmChecker()
+                with lock:
+                    workers.append(mine)
+            run.result = mine.check(run.exercise, run.path, seed=run.seed, full=full, maxfail=maxfail)
         else:
             run.result = check_exercise(run.exercise, run.path, seed=run.seed, full=full, maxfail=maxfail)
         if on_done is not None:
@@ -111,7 +116,7 @@ def verify(course: Course, ids: list[str] | None = None, *, jobs: int | None = N
     # Longest-running kinds first would be ideal; solutions first is a cheap proxy.
     order = sorted(runs, key=lambda r: r.kind != "solution")
     try:
-        with ThreadPoolExecutor(max_workers=jobs or default_jobs()) as pool:
+        with ThreadPoolExecutor(max_workers=1 if checker is not None else jobs or default_jobs()) as pool:
             list(pool.map(work, order))
     finally:
         for w in workers:

@@ -15,9 +15,21 @@ from tests.helpers import REPO
 COURSE = load_course(REPO)
 
 
+@pytest.fixture(scope="module")
+def warm_checker():
+    """One warm worker per test process, lent to every verify: each heavy library (torch,
+    transformers...) is imported once per process instead of once per exercise. Every check
+    still runs in its own forked child, and tests/test_worker.py proves warm == cold."""
+    from grader.worker import WarmChecker
+
+    checker = WarmChecker()
+    yield checker
+    checker.close()
+
+
 @pytest.mark.parametrize("exercise_id", COURSE.ids)
-def test_exercise_verifies(exercise_id: str) -> None:
-    (verdict,) = verify(COURSE, [exercise_id], jobs=1)
+def test_exercise_verifies(exercise_id: str, warm_checker) -> None:
+    (verdict,) = verify(COURSE, [exercise_id], jobs=1, checker=warm_checker)
     if verdict.skipped:
         pytest.skip(f"{exercise_id}: {verdict.skipped}")
     assert verdict.ok, f"{exercise_id}:\n" + "\n".join(f"  - {p}" for p in verdict.problems)
