@@ -1,0 +1,150 @@
+"""LoRA from scratch: low-rank adapters on frozen linear layers, merging, injection.
+
+Goal
+----
+Write Low-Rank Adaptation (LoRA) the way the ``peft`` library does, and match
+it number for number:
+
+* ``LoRALinear``: wraps a frozen ``nn.Linear`` and adds a trainable low-rank
+  update on a side path;
+* ``merge`` / ``unmerge``: fold the update into the base weight (for
+  inference at zero extra cost) and take it out again;
+* ``inject_lora``: freeze a whole model and replace its named target linear
+  layers by ``LoRALinear``s;
+* ``count_parameters``: (trainable, total), the numbers ``peft``'s
+  ``print_trainable_parameters`` prints.
+
+Why it matters
+--------------
+Full fine-tuning of a 7B model needs the optimizer state of 7B parameters.
+LoRA freezes the pretrained weight W (out x in) and learns a low-rank update
+delta W = (alpha / r) B A with A (r x in) and B (out x r), r around 4-64:
+less than 1% of the parameters are trained, the base model is shared by many
+adapters, and after merging, inference is exactly as fast as before. It is
+the most used parameter-efficient fine-tuning (PEFT) method.
+
+The maths
+---------
+For an input x (..., in), with W, b the frozen base weight and bias:
+
+    h = W x + b + (alpha / r) * B A dropout(x)
+
+Dropout (probability ``dropout``) acts on the LoRA path only; the base path
+sees x unchanged. Initialisation (as in the paper and in peft):
+
+* B = 0, so at initialisation h is exactly the base layer's output and
+  training starts from the pretrained model;
+* A random: ``init="kaiming"`` is nn.Linear's default,
+  ``nn.init.kaiming_uniform_(A, a=math.sqrt(5))``, i.e. uniform in
+  [-1/sqrt(in), 1/sqrt(in)] (peft's ``init_lora_weights=True``);
+  ``init="gaussian"`` is normal with std 1/r (peft's "gaussian").
+
+(A cannot be zero too: with A = B = 0 both gradients are zero forever. With
+B = 0 only, dL/dA = 0 at the first step but dL/dB is not, and A moves once B
+does.)
+
+Merging: W_merged = W + (alpha / r) B A. While merged, forward must not add
+the LoRA path again; ``unmerge`` subtracts the same product. Both are no-ops
+when already in the requested state.
+
+Injection: a module named ``name`` (as in ``model.named_modules()``) is a
+target when ``name == t`` or ``name.endswith("." + t)`` for some ``t`` in
+``target_modules`` (peft's rule), and it must be an ``nn.Linear``. Every
+parameter of the model is frozen first; only the new A and B train.
+
+API
+---
+    LoRALinear(base: nn.Linear, r, alpha, dropout=0.0, init="kaiming")
+        .base (the wrapped nn.Linear), .lora_A (r, in), .lora_B (out, r) nn.Parameters,
+        .scaling = alpha / r, .merged: bool
+        .forward(x (..., in)) -> (..., out)
+        .delta_weight() -> (out, in)
+        .merge(), .unmerge()
+    inject_lora(model, target_modules, r, alpha, dropout=0.0, init="kaiming") -> list[str] (the replaced names)
+    count_parameters(model) -> (trainable, total)
+
+Worked example
+--------------
+    >>> base = nn.Linear(2, 1); base.weight.data = torch.tensor([[1., 2.]]); base.bias.data.zero_()
+    >>> lora = LoRALinear(base, r=1, alpha=2.0)
+    >>> lora(torch.tensor([[1., 1.]]))                 # B = 0: the base output, 1 + 2
+    tensor([[3.]])
+    >>> lora.lora_A.data = torch.tensor([[1., 0.]]); lora.lora_B.data = torch.tensor([[0.5]])
+    >>> lora(torch.tensor([[1., 1.]]))                 # 3 + (2/1) * 0.5 * 1
+    tensor([[4.]])
+
+Reference
+---------
+Hu et al., "LoRA: Low-Rank Adaptation of Large Language Models" (2021),
+section 4.1; Hugging Face ``peft``, ``peft/tuners/lora/layer.py``
+(``LoraLayer.update_layer``, ``Linear.merge``); microsoft/LoRA ``loralib``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+
+
+class LoRALinear(nn.Module):
+    """A frozen nn.Linear plus a trainable low-rank update (alpha / r) B A on a dropout side path."""
+
+    def __init__(self, base: nn.Linear, r: int, alpha: float, dropout: float = 0.0, init: str = "kaiming"):
+        """Wrap ``base`` (frozen here) with A (r, in) randomly initialised and B (out, r) zero.
+
+        Args:
+            base: the pretrained layer; its weight and bias stop requiring grad.
+            r: the rank, >= 1.
+            alpha: the scale numerator; the update is multiplied by alpha / r.
+            dropout: dropout probability on the LoRA path's input.
+            init: "kaiming" (kaiming_uniform_ with a = sqrt(5)) or "gaussian" (normal, std 1/r) for A.
+        """
+        raise NotImplementedError("LoRALinear.__init__: not written yet (freeze base; A random (r, in), B zero (out, r))")
+        # B stays zero: at initialisation the layer computes exactly base(x)
+
+    def delta_weight(self) -> torch.Tensor:
+        """The update (alpha / r) B A, shape (out, in)."""
+        raise NotImplementedError("delta_weight: not written yet")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """h = base(x) + (alpha / r) B A dropout(x), or just base(x) while merged.
+
+        Args:
+            x: (..., in).
+
+        Returns:
+            (..., out).
+        """
+        raise NotImplementedError("LoRALinear.forward: not written yet")
+
+    @torch.no_grad()
+    def merge(self) -> None:
+        """W <- W + (alpha / r) B A; afterwards forward skips the LoRA path. No-op if merged."""
+        raise NotImplementedError("merge: not written yet")
+
+    @torch.no_grad()
+    def unmerge(self) -> None:
+        """W <- W - (alpha / r) B A; afterwards forward adds the LoRA path again. No-op if not merged."""
+        raise NotImplementedError("unmerge: not written yet")
+
+
+def inject_lora(model: nn.Module, target_modules: list[str], r: int, alpha: float,
+                dropout: float = 0.0, init: str = "kaiming") -> list[str]:
+    """Freeze ``model`` and replace its target nn.Linear layers by LoRALinear, in place.
+
+    Args:
+        model: any nn.Module.
+        target_modules: names t; a module named n matches if n == t or n ends with "." + t.
+        r, alpha, dropout, init: passed to LoRALinear.
+
+    Returns:
+        The names of the replaced modules, in ``named_modules`` order.
+    """
+    raise NotImplementedError("inject_lora: not written yet")
+
+
+def count_parameters(model: nn.Module) -> tuple[int, int]:
+    """(trainable, total) numbers of parameters; shared (tied) tensors count once."""
+    raise NotImplementedError("count_parameters: not written yet")
