@@ -1,0 +1,44 @@
+"""Conversation memory: rewrite follow-up questions with the topic, keep the history within a token budget."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Sequence
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from .rag import RAG, Answer
+
+PRONOUNS = ("he", "she", "it", "they", "him", "her", "them")
+POSSESSIVES = ("his", "its", "their")
+_WORD = re.compile(r"\b(" + "|".join(PRONOUNS + POSSESSIVES) + r")\b", re.IGNORECASE)
+
+
+def rewrite_question(question: str, topic: str | None) -> str:
+    """A follow-up question made standalone. With no topic: unchanged. Otherwise every pronoun in PRONOUNS
+    becomes the topic and every possessive in POSSESSIVES becomes "<topic>'s" (whole words, any case); a
+    question with neither, that does not already mention the topic, gets "<topic>: " in front."""
+    raise NotImplementedError("rewrite_question")
+
+
+def trim_history(messages: Sequence[BaseMessage], max_tokens: int, count_tokens: Callable[[str], int]
+                 ) -> list[BaseMessage]:
+    """Keep the leading SystemMessage (if any) and the longest run of the most recent messages that starts with a
+    HumanMessage and whose token total (count_tokens of each content, system included) is at most max_tokens:
+    the oldest turns go first."""
+    raise NotImplementedError("trim_history")
+
+
+class Conversation:
+    """Multi-turn question answering: each question is rewritten with the current topic (the title of the
+    article the last answer came from), answered by ``rag``, and the history is trimmed to ``max_tokens``.
+    Attributes: ``messages`` (the history, a SystemMessage first, then HumanMessage / AIMessage turns) and
+    ``topic`` (None before the first answer)."""
+
+    def __init__(self, rag: RAG, count_tokens: Callable[[str], int], max_tokens: int = 256,
+                 system: str = "You answer questions about Wikipedia articles."):
+        raise NotImplementedError("Conversation.__init__")
+
+    def ask(self, question: str) -> tuple[str, Answer]:
+        """Returns (the standalone question that was searched, the answer); updates messages and topic."""
+        raise NotImplementedError("Conversation.ask")
