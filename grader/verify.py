@@ -115,8 +115,15 @@ def verify(course: Course, ids: list[str] | None = None, *, jobs: int | None = N
 
     # Longest-running kinds first would be ideal; solutions first is a cheap proxy.
     order = sorted(runs, key=lambda r: r.kind != "solution")
+    n_jobs = 1 if checker is not None else jobs or default_jobs()
+    if n_jobs > 1:
+        # Parallel checks share the cores: a torch or BLAS thread pool per check sized to the whole
+        # machine oversubscribes it, and small ops then run tens of times slower.
+        threads = str(max(1, default_jobs() // n_jobs))
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ.setdefault(var, threads)
     try:
-        with ThreadPoolExecutor(max_workers=1 if checker is not None else jobs or default_jobs()) as pool:
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
             list(pool.map(work, order))
     finally:
         for w in workers:
