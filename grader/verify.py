@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.manifest import Course, Exercise
 from grader.results import ERROR, CheckResult
-from grader.runner import check_exercise
+from grader.runner import check_exercise, time_limit
 from grader.worker import WarmChecker
 
 MIN_TESTS, MIN_HINTS, MIN_MUTANTS = 5, 2, 2
@@ -193,8 +193,8 @@ def run_problems(v: Verdict) -> list[str]:
             elif len(r.tests) < MIN_TESTS:
                 problems.append(f"the spec has {len(r.tests)} test(s); the quality bar asks for {MIN_TESTS}+ "
                                 "(ordinary, edge and numerically nasty cases).")
-            if r.passed and r.duration > 0.8 * ex.timeout:
-                problems.append(f"the solution takes {r.duration:.1f} s of a {ex.timeout:g} s timeout; "
+            if r.passed and r.duration > 0.8 * time_limit(ex):
+                problems.append(f"the solution takes {r.duration:.1f} s of a {time_limit(ex):g} s timeout; "
                                 "speed the spec up or raise the timeout.")
         elif run.kind == "mutant" and r.passed:
             problems.append(f"{run.label} passes the spec ({mutant_doc(run.path)}): add a test that this mistake fails.")

@@ -160,6 +160,8 @@ class WarmChecker:
 
     def _check(self, ex: Exercise, module: Path, seed: int, on_event: Callable[[str], None] | None,
                full: bool = False, maxfail: int = 0) -> CheckResult:
+        from grader.runner import time_limit
+
         proc = self._ensure()
         assert proc.stdout is not None
         if self._pending_ready:
@@ -173,7 +175,7 @@ class WarmChecker:
         self._next_id += 1
         rid = self._next_id
         self._send({"id": rid, "spec": str(ex.spec), "module": str(module), "exercise_id": ex.id,
-                    "timeout": ex.timeout + (ex.full_timeout if full else 0), "memory_mb": ex.memory_mb,
+                    "timeout": time_limit(ex, full), "memory_mb": ex.memory_mb,
                     "points": ex.points, "seed": seed, "full": full, "maxfail": maxfail,
                     "preload": imports_of(ex.spec, module), "events": on_event is not None})
         while True:

@@ -315,3 +315,17 @@ def test_maxfail_stops_at_the_first_failure(spec, tmp_path):
     r = grade(spec, tmp_path, "def add(a, b):\n    return 0\n", maxfail=1)
     assert not r.passed
     assert [t.outcome for t in r.tests] == ["failed", "not run", "not run"]
+
+
+def test_timeout_scale_stretches_every_limit(monkeypatch):
+    from grader.manifest import Exercise
+    from grader.runner import time_limit
+
+    ex = Exercise(id="x", title="x", part="p", section="s", file=Path("x.py"), stub=Path("x.py"),
+                  solution=Path("x.py"), spec=Path("test_x.py"), timeout=30, full_timeout=100)
+    monkeypatch.setenv("COURSE_TIMEOUT_SCALE", "1")
+    assert time_limit(ex) == 30 and time_limit(ex, full=True) == 130
+    monkeypatch.setenv("COURSE_TIMEOUT_SCALE", "2")
+    assert time_limit(ex) == 60
+    monkeypatch.setenv("COURSE_TIMEOUT_SCALE", "nonsense")
+    assert time_limit(ex) == 30
