@@ -152,11 +152,11 @@ def test_squad_exact_match_and_f1(learner):
                  hint="compare NORMALISED strings, and take the best over all gold answers.")
     cases = [("the cat sat", ["a cat sat down"], 0.8), ("George", ["George Gershwin", "Gershwin"], 2 / 3),
              ("an apple", ["the apple"], 1.0), ("the", ["a"], 1.0), ("the", ["cat"], 0.0),
-             ("red red blue", ["red blue blue"], 2 / 3)]
+             ("red red blue", ["red blue blue"], 2 / 3), ("red red red", ["red red"], 0.8)]
     for pred, golds, want in cases:
         assert_close(learner.token_f1(pred, golds), want, rtol=1e-12, atol=1e-12,
                      name=f"token_f1({pred!r}, {golds})",
-                     hint="F1 of the bags (Counter &) of normalised tokens, articles removed; the best over the golds; "
+                     hint="F1 of the BAGS (Counter &, repeats count) of normalised tokens, articles removed; the best over the golds; "
                           "when either side has no tokens left the score is 1 if both are empty, else 0.")
 
 
