@@ -1,0 +1,173 @@
+"""A GRU encoder-decoder with attention, trained to reverse sequences of digits.
+
+Goal
+----
+Build the sequence-to-sequence model that preceded the Transformer: a GRU
+*encoder* reads the source sequence, a GRU *decoder* writes the target one
+token at a time, and at every step an *attention* mechanism lets the decoder
+look back at all encoder states and take a weighted average of them. Train it
+on a task whose right attention pattern you know in advance, reversing a
+sequence of digits, and check that it learns to look at the mirrored position.
+You write:
+
+* ``attention``: scaled dot-product attention of one query over the source
+  states, with padding masked out; returns the context and the weights;
+* ``Seq2Seq``: encoder, decoder step, teacher-forced ``forward`` and
+  ``greedy_decode``;
+* ``train_seq2seq``: the training loop (cross-entropy ignoring padding).
+
+Why it matters
+--------------
+Without attention the decoder must squeeze the whole source into one vector,
+and quality collapses on long inputs. Attention (Bahdanau et al. 2015) gives
+every output step a direct path to every input position, which is also the
+core of the Transformer. Teacher forcing (feeding the true previous token
+during training) makes training parallel-ish and stable; at test time there
+is no true token, so the model feeds back its own guesses (greedy decoding),
+and the two must use exactly the same step function.
+
+The maths
+---------
+Tokens: 0 = PAD, 1 = BOS (begin-of-sequence), 2..11 = the digits 0..9
+(``VOCAB = 12``). A source x_1..x_L (padded with 0 after L) has the target
+y = x_L..x_1 (also length L, padded with 0).
+
+Encoder: e_j = Emb(x_j); the GRU over the packed source gives states
+s_1..s_L (B, S, H) (zeros at padded positions) and the final state s_L.
+
+Decoder step t (t = 1..T), starting from h_0 = s_L and y_0 = BOS, with the
+previous context c_{t-1} (c_0 = 0) fed in alongside the token ("input
+feeding"):
+
+    h_t          = GRUCell([Emb(y_{t-1}), c_{t-1}], h_{t-1})      (B, H)
+    score_j      = (s_j . h_t) / sqrt(H)         for every source position j
+    score_j      = -inf where position j is padding
+    alpha_t      = softmax_j(score)                                 (B, S), sums to 1
+    c_t          = sum_j alpha_tj s_j                               (B, H)
+    logits_t     = W_out [h_t, c_t] + b_out                         (B, VOCAB)
+
+Teacher forcing: y_{t-1} is the TRUE previous target token (tgt_in = [BOS,
+y_1, .., y_{T-1}]); greedy decoding: y_{t-1} is the argmax of the previous
+step's logits. Loss: the mean cross-entropy over the non-PAD target tokens
+(``ignore_index=0``).
+
+For reversal, output step t should copy x_{L+1-t}, so the attention weights
+of step t should peak at source position L+1-t (0-based: L-1-t).
+
+API
+---
+    attention(query (B, H), keys (B, S, H), mask (B, S) bool, True = real token)
+        -> (context (B, H), weights (B, S))
+    Seq2Seq(vocab_size=12, embed_dim=32, hidden_dim=64)
+        .encode(src (B, S), src_lengths (B,)) -> (enc_states (B, S, H), h (B, H))
+        .step(y_prev (B,), h (B, H), context (B, H), enc_states, mask)
+            -> (logits (B, V), h (B, H), context (B, H), weights (B, S))
+        .forward(src, src_lengths, tgt_in (B, T)) -> (logits (B, T, V), weights (B, T, S))
+        .greedy_decode(src, src_lengths, max_len) -> (tokens (B, max_len), weights (B, max_len, S))
+    train_seq2seq(model, steps, batch_size=64, lr=3e-3, seed=0, min_len=3, max_len=8) -> list of losses
+    reversal_batch(n, min_len, max_len, generator) -> (src, src_lengths, tgt_in, tgt_out)   (given)
+
+Worked example
+--------------
+    >>> q = torch.tensor([[1.0, 0.0]]); k = torch.tensor([[[2.0, 0.0], [0.0, 1.0], [5.0, 5.0]]])
+    >>> attention(q, k, torch.tensor([[True, True, False]]))
+    scores = [2, 0] / sqrt(2) (the third key is padding); weights = softmax = [0.8044, 0.1956, 0.0]
+    context = 0.8044 * [2, 0] + 0.1956 * [0, 1] = [1.6088, 0.1956]
+
+Reference
+---------
+Bahdanau, Cho & Bengio, "Neural Machine Translation by Jointly Learning to
+Align and Translate" (2015); Luong, Pham & Manning, "Effective Approaches to
+Attention-based Neural Machine Translation" (2015, input feeding); the PyTorch
+tutorial "NLP From Scratch: Translation with a Sequence to Sequence Network
+and Attention".
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+PAD, BOS, VOCAB = 0, 1, 12  # digits d are tokens d + 2
+
+
+def reversal_batch(
+    n: int, min_len: int, max_len: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A random batch of the reversal task (given).
+
+    Returns:
+        src (n, max_len) digit tokens padded with PAD; src_lengths (n,);
+        tgt_in (n, max_len) = [BOS, y_1 .. y_{L-1}] padded; tgt_out (n, max_len) = [y_1 .. y_L] padded,
+        where y = the source reversed.
+    """
+    lengths = torch.randint(min_len, max_len + 1, (n,), generator=generator)
+    src = torch.randint(2, VOCAB, (n, max_len), generator=generator)
+    positions = torch.arange(max_len)
+    src[positions[None, :] >= lengths[:, None]] = PAD
+    tgt_out = torch.full_like(src, PAD)
+    for b in range(n):
+        tgt_out[b, : lengths[b]] = src[b, : lengths[b]].flip(0)
+    tgt_in = torch.cat([torch.full((n, 1), BOS), tgt_out[:, :-1]], dim=1)
+    tgt_in[positions[None, :] >= lengths[:, None]] = PAD
+    return src, lengths, tgt_in, tgt_out
+
+
+def attention(query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scaled dot-product attention of one query per sequence over its source states.
+
+    Args:
+        query: (B, H) the decoder state.
+        keys: (B, S, H) the encoder states (also the values).
+        mask: (B, S) bool, True at real source positions, False at padding.
+
+    Returns:
+        (context (B, H), weights (B, S)): weights sum to 1 over the real positions and are 0 on padding.
+    """
+    raise NotImplementedError("attention: not written yet (mask, scale, softmax, weighted sum)")
+
+
+class Seq2Seq(nn.Module):
+    """GRU encoder, GRU-cell decoder with input feeding and dot-product attention."""
+
+    def __init__(self, vocab_size: int = VOCAB, embed_dim: int = 32, hidden_dim: int = 64):
+        raise NotImplementedError("Seq2Seq.__init__: not written yet")
+
+    def encode(self, src: torch.Tensor, src_lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """src (B, S), src_lengths (B,) -> (enc_states (B, S, H), zeros at padding; h (B, H) = last real state)."""
+        raise NotImplementedError("Seq2Seq.encode: not written yet (pack the source)")
+
+    def step(
+        self, y_prev: torch.Tensor, h: torch.Tensor, context: torch.Tensor, enc_states: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One decoder step: (B,), (B, H), (B, H), (B, S, H), (B, S) -> logits (B, V), h, context, weights (B, S)."""
+        raise NotImplementedError("Seq2Seq.step: not written yet")
+
+    def forward(
+        self, src: torch.Tensor, src_lengths: torch.Tensor, tgt_in: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Teacher forcing: step t reads the true token tgt_in[:, t]. -> (logits (B, T, V), weights (B, T, S))."""
+        raise NotImplementedError("Seq2Seq.forward: not written yet (teacher forcing)")
+
+    @torch.no_grad()
+    def greedy_decode(
+        self, src: torch.Tensor, src_lengths: torch.Tensor, max_len: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Feed back the argmax token, starting from BOS. -> (tokens (B, max_len), weights (B, max_len, S))."""
+        raise NotImplementedError("Seq2Seq.greedy_decode: not written yet")
+
+
+def train_seq2seq(
+    model: Seq2Seq,
+    steps: int,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    seed: int = 0,
+    min_len: int = 3,
+    max_len: int = 8,
+) -> list[float]:
+    """Adam with teacher forcing on fresh reversal batches; the loss ignores PAD targets. Returns each step's loss."""
+    raise NotImplementedError("train_seq2seq: not written yet")
