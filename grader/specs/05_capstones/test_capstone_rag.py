@@ -22,13 +22,13 @@ from grader.testing import assert_close, assert_equal, assert_shape, check
 
 # ------------------------------------------------------------------------------------------ the CPU tier ---
 # The corpus: the lead of each article of the excerpt's valid and test splits (21 articles), i.e. its first
-# paragraphs up to LEAD_CHARS characters: about 53,000 characters, 199 chunks of at most 400 characters.
-# (All 106 articles, 2.8 M characters, would take about 10 CPU-minutes to embed with MiniLM.)
-LEAD_CHARS = 2500
+# paragraphs up to LEAD_CHARS characters: about 26,000 characters, 80 chunks of at most 400 characters.
+# (All 106 articles, 2.8 M characters, would take about 15 CPU-minutes to embed with MiniLM; the CPU tier must
+# fit in 3 minutes on a busy 2-core machine.)
+LEAD_CHARS = 1200
 MAX_CHARS, OVERLAP, K, THRESHOLD = 400, 1, 5, 0.35
-RECALL_AT_5 = 0.9   # the expected article among the 5 retrieved chunks; the reference: 30/30
-GROUNDED = 0.65     # extractive answer from a retrieved chunk, from the expected article, containing the keyword;
-                    # the reference: 24/30
+RECALL_AT_5 = 0.9   # the expected article among the 5 retrieved chunks; the reference: 22/22
+GROUNDED = 0.6      # an extractive answer from a retrieved chunk of the expected article, with the keyword; 15/22
 HNSW_RECALL = 0.95  # recall@10 of HNSW (M=32, efSearch=64) against the exact index on 2000 random vectors; ~0.99
 
 # (question, id of the article that answers it, a keyword of the answer)
@@ -37,18 +37,11 @@ QUESTIONS = [
     ("Whose academy did Aristotle join at the age of eighteen?", 308, "Plato"),
     ("What is the capital of Algeria?", 358, "Algiers"),
     ("Which countries border Algeria?", 358, "Tunisia"),
-    ("What is the name of Algeria's national oil company?", 358, "Sonatrach"),
     ("Which dystopian novel did Aldous Huxley write?", 628, "Brave New World"),
-    ("Where was Aldous Huxley born?", 628, "Godalming"),
     ("Which Oxford college did Aldous Huxley graduate from?", 628, "Balliol"),
     ("Where does the name of the Atlantic Ocean come from?", 698, "Atlas"),
-    ("Which passage connects the Atlantic to the Pacific Ocean in the southwest?", 698, "Drake"),
     ("How many railway lines are there in Angola?", 708, "three"),
-    ("What is the capital of Albania?", 738, "Tirana"),
-    ("In which year did Albania declare independence?", 738, "1912"),
     ("What tools do amateur astronomers use to observe the sky?", 748, "telescopes"),
-    ("What is the average albedo of the Earth?", 39, "0.3"),
-    ("Who introduced the term albedo into optics?", 39, "Lambert"),
     ("Who composed An American in Paris?", 309, "Gershwin"),
     ("Where did An American in Paris have its premiere?", 309, "Carnegie Hall"),
     ("What philosophical system did Ayn Rand develop?", 339, "Objectivism"),
@@ -59,12 +52,11 @@ QUESTIONS = [
     ("What is the simplest alkane?", 639, "methane"),
     ("What happens to a defendant at an arraignment?", 649, "charges"),
     ("Where are the headquarters of ANSI?", 659, "Washington"),
-    ("In which year was ANSI originally formed?", 659, "1918"),
     ("Which continent is the largest and most populous?", 689, "Asia"),
     ("How many people live in Asia?", 689, "4.4 billion"),
     ("Who directed the 1979 film Alien?", 579, "Ridley Scott"),
 ]
-# Nothing in the corpus answers these: the best chunk scores about 0.13-0.20 (answerable questions: 0.58 and up).
+# Nothing in the corpus answers these: the best chunk scores 0.13-0.16 (answerable questions: 0.58 and up).
 UNANSWERABLE = ["What is the recipe for chocolate chip cookies?", "How do I reset my router password?",
                 "Which football club won the 2018 Champions League?"]
 
@@ -524,7 +516,7 @@ def test_cpu_tier_heldout_questions(learner):
               f"{q!r} has no answer in the corpus, got {ans.text!r} with sources {ans.sources}",
               hint=f"below a best score of threshold ({THRESHOLD}) answer NO_ANSWER with no sources.")
     conv = learner.Conversation(rag, _count_tokens, max_tokens=120)
-    _, first = conv.ask("Where was Aldous Huxley born?")
+    _, first = conv.ask("Who was Aldous Huxley?")
     standalone, second = conv.ask("Which Oxford college did he graduate from?")
     assert_equal(standalone, "Which Oxford college did Aldous Huxley graduate from?", name="the rewritten follow-up",
                  hint="the topic is the title of the article the last answer came from.")
