@@ -166,6 +166,19 @@ def test_mfu_arithmetic(learner):
     assert_close(learner.estimate_mfu(1.0, 0.0, 1.0), 0.0, atol=0, name="estimate_mfu with no throughput")
 
 
+def test_evaluate_runs_in_eval_mode_and_restores_train_mode(learner):
+    """evaluate: eval mode (dropout off), so two calls agree exactly; the model is back in train mode afterwards."""
+    model = _tiny(learner, dropout=0.5).train()
+    stream = torch.randint(0, 97, (500,), generator=torch.Generator().manual_seed(1))
+    torch.manual_seed(1)
+    a = learner.evaluate(model, stream, 4, 3)
+    torch.manual_seed(2)  # a different dropout RNG: only eval mode makes the two losses equal
+    b = learner.evaluate(model, stream, 4, 3)
+    check(a == b, f"two evaluations of the same model on the same windows gave {a:.6f} and {b:.6f}",
+          hint="call model.eval() before measuring (dropout must be off), under torch.no_grad().")
+    check(model.training, "evaluate left the model in eval mode", hint="restore model.train(was_training) at the end.")
+
+
 def test_resume_continues_bit_for_bit(learner, tmp_path):
     """8 steps, checkpoint, resume for 8 more == 16 steps straight: weights, optimizer moments, step, and the data RNG restored."""
     stream = torch.randint(0, 97, (3000,), generator=torch.Generator().manual_seed(0))
